@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// Swift 6 language mode (strict concurrency as errors) follows from the tools version.
+import PackageDescription
+
+let package = Package(
+    name: "aliyun-db-emulator",
+    products: [
+        .executable(name: "aliyun-db-emulator", targets: ["aliyun-db-emulator"]),
+        .library(name: "Emulator", targets: ["Emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from the system, each behind one thin Swift module.
+        .systemLibrary(name: "CLibevent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Layers, lowest first: transport -> protocol -> services -> store.
+        .target(name: "EmulatorTransport", dependencies: ["CLibevent"]),
+        .target(name: "EmulatorStore", dependencies: ["CSQLite"]),
+        .target(name: "AlibabaRPC", dependencies: ["EmulatorTransport"]),
+        .target(name: "RDSService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
+        .target(name: "MongoDBService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
+        .target(
+            name: "Emulator",
+            dependencies: ["EmulatorTransport", "AlibabaRPC", "RDSService", "MongoDBService", "EmulatorStore"]
+        ),
+        .executableTarget(
+            name: "aliyun-db-emulator",
+            dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport"]),
+        .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore"]),
+        .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
+        .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "EmulatorStore", "AlibabaRPC"]),
+        .testTarget(name: "MongoDBServiceTests", dependencies: ["MongoDBService", "EmulatorStore", "AlibabaRPC"]),
+        // End-to-end: the server started in-process and as the built executable.
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "aliyun-db-emulator"]),
+    ]
+)

@@ -1,0 +1,48 @@
+/// An error reply of the API: its HTTP status, `Code` and `Message`. Every product keeps its own
+/// errors in one catalogue of these; the gateway's are below.
+public struct APIError: Error, Equatable, Sendable {
+    public let status: Int
+    public let code: String
+    public let message: String
+
+    public init(status: Int, code: String, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+}
+
+/// Errors the RPC gateway returns before a product sees the request (alibaba-api.md §3.3).
+extension APIError {
+    public static let invalidVersion = APIError(
+        status: 400, code: "InvalidVersion", message: "Specified parameter Version is not valid.")
+
+    public static let actionNotFound = APIError(
+        status: 404, code: "InvalidAction.NotFound",
+        message: "Specified api is not found, please check your url and method.")
+
+    /// A mandatory parameter is absent: `Missing<Name>`, the gateway's current form.
+    public static func missing(_ name: String) -> APIError {
+        APIError(status: 400, code: "Missing\(name)", message: "\(name) is mandatory for this action.")
+    }
+
+    /// A parameter value outside what the API accepts, where the API documents no code of its own.
+    public static func invalidParameter(_ name: String) -> APIError {
+        APIError(status: 400, code: "InvalidParameter", message: "The specified parameter \"\(name)\" is not valid.")
+    }
+
+    /// The request's parameters cannot be decoded at all.
+    public static func malformedParameters(in place: String, _ reason: String) -> APIError {
+        APIError(status: 400, code: "InvalidParameter", message: "The \(place) cannot be decoded: \(reason).")
+    }
+
+    public static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(
+            status: 413, code: "RequestEntityTooLarge",
+            message: "The request body is larger than the limit of \(limit) bytes.")
+    }
+
+    public static let internalError = APIError(
+        status: 500, code: "InternalError",
+        message: "The request processing has failed due to some unknown error, exception or failure.")
+}

@@ -1,0 +1,75 @@
+/// The emulator's notion of "now", in milliseconds since the Unix epoch (UTC). Everything that
+/// reads time reads one of these, so that a virtual clock can stand in for the system's.
+public protocol Clock: AnyObject {
+    var now: Int64 { get }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class SystemClock: Clock {
+    public init() {}
+
+    public var now: Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
+
+/// UTC calendar arithmetic for the API's time formats, without Foundation's formatters.
+public enum UTCTime {
+    public static let millisecondsPerDay: Int64 = 86_400_000
+
+    /// The start of the UTC day that contains `instant`.
+    public static func startOfDay(_ instant: Int64) -> Int64 {
+        let days = instant >= 0 ? instant / millisecondsPerDay : (instant - millisecondsPerDay + 1) / millisecondsPerDay
+        return days * millisecondsPerDay
+    }
+
+    /// `2024-01-01T00:00:00Z`, the API's timestamp format.
+    public static func iso8601(_ instant: Int64) -> String {
+        let parts = components(instant)
+        return "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))Z"
+    }
+
+    /// `Sun, 22 Nov 2026 14:21:26 GMT`, the HTTP `Date` header's format.
+    public static func httpDate(_ instant: Int64) -> String {
+        let parts = components(instant)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekday = weekdays[Int(((parts.daysSinceEpoch % 7) + 7) % 7)]
+        return "\(weekday), \(pad(parts.day)) \(months[parts.month - 1]) \(pad(parts.year, 4)) "
+            + "\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second)) GMT"
+    }
+
+    struct Components {
+        var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+        var daysSinceEpoch: Int64
+    }
+
+    static func components(_ instant: Int64) -> Components {
+        let dayStart = startOfDay(instant)
+        let days = dayStart / millisecondsPerDay
+        let secondOfDay = Int((instant - dayStart) / 1000)
+        // Howard Hinnant's civil-from-days algorithm.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+        return Components(
+            year: year, month: month, day: day, hour: secondOfDay / 3600, minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60, daysSinceEpoch: days)
+    }
+
+    private static func pad(_ value: Int, _ width: Int = 2) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

@@ -1,0 +1,145 @@
+import EmulatorTransport
+
+/// Alibaba Cloud's RPC gateway: turns an HTTP request into a call on the product service its
+/// `Version` names, and the outcome into the API's reply envelope, in JSON or XML.
+///
+/// Check order (docs/behaviour.md): body size → parameter decoding → `Format` → path and method →
+/// `Version` → `Action` → the product's own checks.
+public final class RPCGateway {
+    /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
+    public static let bodyLimit = 1 << 20
+
+    private let services: [String: any RPCService]
+    private let clock: any Clock
+
+    public init(services: [any RPCService], clock: any Clock) {
+        self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
+        self.clock = clock
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var reply = Reply(
+            requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
+            format: Self.isSignedV3(request) ? .json : .xml)
+        do {
+            guard request.body.count <= Self.bodyLimit else { throw APIError.bodyTooLarge(limit: Self.bodyLimit) }
+            let parameters = try Self.parameters(of: request)
+            let headerOnly = parameters["Action"] == nil && request.header("x-acs-action") != nil
+            reply.format = try Self.format(parameters, default: headerOnly ? .json : reply.format)
+
+            let versionName = parameters.nonEmpty("Version") ?? request.header("x-acs-version")
+            let service = versionName.flatMap { services[$0] }
+            reply.service = service ?? Self.guessService(host: reply.hostId, among: services.values)
+
+            guard request.path == "/", request.method == "GET" || request.method == "POST" else {
+                throw APIError.actionNotFound
+            }
+            guard let service else { throw APIError.invalidVersion }
+            guard let action = parameters.nonEmpty("Action") ?? request.header("x-acs-action") else {
+                throw APIError.missing("Action")
+            }
+            guard service.implements(action) else { throw APIError.actionNotFound }
+
+            let call = RPCCall(action: action, parameters: parameters, accountId: "default", now: reply.now)
+            let fields = try service.perform(call)
+            return reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
+        } catch let error as APIError {
+            return reply.failure(error)
+        } catch {
+            // A store failure or a bug: still the API's envelope, never a bare 500.
+            return reply.failure(.internalError)
+        }
+    }
+
+    /// What a reply needs to know about its request.
+    private struct Reply {
+        let requestId: String
+        let now: Int64
+        let hostId: String?
+        var format: ResponseFormat
+        var service: (any RPCService)?
+
+        func success(_ fields: [RPCValue.Field], action: String) -> HTTPResponse {
+            response(status: 200, body: ResponseRenderer.render(fields, root: "\(action)Response", as: format))
+        }
+
+        func failure(_ error: APIError) -> HTTPResponse {
+            let host = hostId ?? service?.endpoint ?? "aliyuncs.com"
+            var recommend = "https://api.aliyun.com/troubleshoot?q=\(error.code)"
+            if let product = service?.productCode { recommend += "&product=\(product)" }
+            recommend += "&requestId=\(requestId)"
+            let fields: [RPCValue.Field] = [
+                .init("RequestId", .string(requestId)), .init("HostId", .string(host)),
+                .init("Code", .string(error.code)), .init("Message", .string(error.message)),
+                .init("Recommend", .string(recommend)),
+            ]
+            return response(status: error.status, body: ResponseRenderer.renderError(fields, as: format))
+        }
+
+        private func response(status: Int, body: String) -> HTTPResponse {
+            HTTPResponse(
+                status: status,
+                headers: [
+                    ("Content-Type", format.contentType), ("x-acs-request-id", requestId),
+                    ("Date", UTCTime.httpDate(now)),
+                ],
+                body: Array(body.utf8))
+        }
+    }
+
+    // MARK: Reading the request
+
+    /// Query string and form body, merged (query first).
+    static func parameters(of request: HTTPRequest) throws(APIError) -> RPCParameters {
+        var parameters = RPCParameters()
+        if let query = request.query {
+            do { try parameters.parse(formEncoded: query) } catch {
+                throw APIError.malformedParameters(in: "query string", error.reason)
+            }
+        }
+        if !request.body.isEmpty, isFormEncoded(request.header("Content-Type")) {
+            guard let body = String(validating: request.body, as: UTF8.self) else {
+                throw APIError.malformedParameters(in: "form body", "it is not UTF-8 text")
+            }
+            do { try parameters.parse(formEncoded: body) } catch {
+                throw APIError.malformedParameters(in: "form body", error.reason)
+            }
+        }
+        return parameters
+    }
+
+    static func format(_ parameters: RPCParameters, default fallback: ResponseFormat) throws(APIError) -> ResponseFormat {
+        guard let requested = parameters.nonEmpty("Format") else { return fallback }
+        switch requested.uppercased() {
+        case "JSON": return .json
+        case "XML": return .xml
+        default: throw APIError.invalidParameter("Format")
+        }
+    }
+
+    /// V3-signed requests, like those that name the action only in `x-acs-action`, expect JSON.
+    static func isSignedV3(_ request: HTTPRequest) -> Bool {
+        request.header("Authorization")?.hasPrefix("ACS3-") ?? false
+    }
+
+    private static func isFormEncoded(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        return contentType.lowercased().hasPrefix("application/x-www-form-urlencoded")
+    }
+
+    /// The `Host` header without its port: what real replies name as `HostId`.
+    static func hostName(_ host: String?) -> String? {
+        guard let host, !host.isEmpty else { return nil }
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            return String(host[...close])
+        }
+        if let colon = host.firstIndex(of: ":") { return String(host[..<colon]) }
+        return host
+    }
+
+    /// Before `Version` is known, the host name may still tell which product was meant.
+    private static func guessService(host: String?, among services: some Collection<any RPCService>) -> (any RPCService)? {
+        guard let host else { return nil }
+        return services.first { host.hasPrefix($0.endpoint.split(separator: ".").first.map(String.init) ?? "") }
+    }
+}

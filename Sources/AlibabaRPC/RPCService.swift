@@ -1,0 +1,62 @@
+/// One call as a product service sees it: no HTTP, only the action, its parameters, who is
+/// calling and when.
+public struct RPCCall: Sendable {
+    public let action: String
+    public let parameters: RPCParameters
+    /// The account the access key maps to.
+    public let accountId: String
+    /// The clock's reading for this request (ms since the epoch, UTC); read once per request.
+    public let now: Int64
+
+    public init(action: String, parameters: RPCParameters, accountId: String, now: Int64) {
+        self.action = action
+        self.parameters = parameters
+        self.accountId = accountId
+        self.now = now
+    }
+
+    /// A mandatory parameter, or `Missing<Name>`; an empty value counts as absent.
+    public func required(_ name: String) throws(APIError) -> String {
+        guard let value = parameters.nonEmpty(name) else { throw APIError.missing(name) }
+        return value
+    }
+
+    /// An optional parameter; nil when absent or empty.
+    public func optional(_ name: String) -> String? { parameters.nonEmpty(name) }
+}
+
+/// A product's API (one `Version`): the actions it implements. Its replies are the fields after
+/// `RequestId`, which the gateway adds.
+public protocol RPCService: AnyObject {
+    /// The product code of error `Recommend` links (`Rds`, `Dds`).
+    var productCode: String { get }
+    var version: String { get }
+    /// The public endpoint, named as `HostId` when a request carries no `Host` header.
+    var endpoint: String { get }
+    func implements(_ action: String) -> Bool
+    func perform(_ call: RPCCall) throws -> [RPCValue.Field]
+}
+
+/// Request ids in the API's form: an upper-case UUID (version 4).
+public enum RequestID {
+    private static let hex = Array("0123456789ABCDEF".utf8)
+
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var high = generator.next() as UInt64
+        var low = generator.next() as UInt64
+        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 8 || index == 12 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(hex[Int((high >> UInt64(shift)) & 0xF)])
+        }
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 0 || index == 4 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(hex[Int((low >> UInt64(shift)) & 0xF)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,23 @@
+import RDSService
+
+/// Everything the emulator is started with. A plain value, built by the command line (or by a
+/// test) and passed in at the top; nothing below reads flags or the environment.
+public struct EmulatorConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// `:memory:` for state that lives as long as the process; a file path for durable state.
+    public var statePath: String = ":memory:"
+    /// A folder holding `instances.json`; nil for the fixtures built into the binary.
+    public var fixturesDirectory: String?
+    public var rdsProfile: RDSProfile = .current
+    /// Seconds a backup task stays in progress; 0 finishes it at once.
+    public var backupDuration: Double = 5
+    /// Accepted RDS backups per instance per UTC day; nil for the profile's (20 current, 10 legacy).
+    public var rdsDailyQuota: Int?
+    /// Accepted MongoDB backups per instance per UTC day; nil for the default (20).
+    public var mongodbDailyQuota: Int?
+
+    public init() {}
+
+    var backupDurationMilliseconds: Int64 { Int64((backupDuration * 1000).rounded()) }
+}

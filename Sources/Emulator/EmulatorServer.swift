@@ -1,0 +1,43 @@
+import AlibabaRPC
+import EmulatorTransport
+
+/// The emulator behind an HTTP server: what the executable runs, and what tests start in-process
+/// on an ephemeral port.
+public final class EmulatorServer: @unchecked Sendable {
+    // @unchecked: `emulator` is used only on the loop thread (through the handler); the other
+    // members are immutable or thread-safe (`HTTPServer.stop()`).
+    public let emulator: Emulator
+    private let server: HTTPServer
+
+    public init(configuration: EmulatorConfiguration, clock: any Clock = SystemClock()) throws {
+        let emulator = try Emulator(configuration: configuration, clock: clock)
+        self.emulator = emulator
+        do {
+            server = try HTTPServer(host: configuration.host, port: configuration.port) { emulator.handle($0) }
+        } catch {
+            throw EmulatorStartError(description: "\(error)")
+        }
+    }
+
+    /// The address clients use, e.g. `http://127.0.0.1:8080`.
+    public var baseURL: String {
+        let host = server.host.contains(":") ? "[\(server.host)]" : server.host
+        return "http://\(host):\(server.port)"
+    }
+
+    public var port: Int { server.port }
+
+    /// Serves on the calling thread until SIGTERM or SIGINT.
+    public func run() {
+        server.run(stoppingOnSignals: true)
+    }
+
+    /// Serves on a thread of its own until `stop()`.
+    public func start() {
+        server.start()
+    }
+
+    public func stop() {
+        server.stopAndWait()
+    }
+}

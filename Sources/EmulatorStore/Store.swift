@@ -1,0 +1,224 @@
+/// Why a state file cannot be used.
+public struct StoreOpenError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The emulator's state in SQLite. Every SQL statement of the emulator is in this file.
+///
+/// State changes happen only inside `transaction { }`, which holds SQLite's write lock from the
+/// first read to the commit: a rule check and the write it guards are one atomic step.
+public final class Store {
+    /// Bumped whenever the schema changes; a file with a newer version is refused.
+    public static let schemaVersion = 1
+    /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
+    static let applicationID: Int64 = 0x4144_4245
+
+    public let path: String
+    /// True when this open created the schema, i.e. the state is empty and wants seeding.
+    public let isNew: Bool
+    private let connection: SQLiteConnection
+
+    /// Opens (or creates) the state; `:memory:` keeps it in memory.
+    public init(path: String) throws {
+        self.path = path
+        let connection: SQLiteConnection
+        do {
+            connection = try SQLiteConnection(path: path)
+            try connection.execute("PRAGMA busy_timeout = 5000")
+            if path != ":memory:" {
+                // WAL + NORMAL: a commit reaches the OS before the reply is sent, so an acknowledged
+                // write survives the process being killed (only a power cut could lose it).
+                try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            }
+        } catch let error as SQLiteError {
+            throw StoreOpenError(description: "cannot open state file \(path): \(error.message)")
+        }
+        self.connection = connection
+        self.isNew = try Self.prepareSchema(connection, path: path)
+    }
+
+    private static func prepareSchema(_ connection: SQLiteConnection, path: String) throws -> Bool {
+        let version: Int64
+        let application: Int64
+        let objects: Int64
+        do {
+            version = try connection.query("PRAGMA user_version") { $0.int(0) }.first ?? 0
+            application = try connection.query("PRAGMA application_id") { $0.int(0) }.first ?? 0
+            objects = try connection.query("SELECT count(*) FROM sqlite_master") { $0.int(0) }.first ?? 0
+        } catch let error as SQLiteError {
+            throw StoreOpenError(description: "cannot read state file \(path): \(error.message)")
+        }
+        if objects > 0 && application != applicationID {
+            throw StoreOpenError(description: "\(path) is a SQLite file, but not an aliyun-db-emulator state file")
+        }
+        if version > schemaVersion {
+            throw StoreOpenError(
+                description:
+                    "state file \(path) has schema version \(version), newer than this emulator's \(schemaVersion); "
+                    + "run a newer aliyun-db-emulator or start from a new state file")
+        }
+        if objects > 0 { return false }
+        try connection.transaction {
+            try connection.execute(
+                """
+                CREATE TABLE instances (
+                    instance_id    TEXT PRIMARY KEY,
+                    product        TEXT NOT NULL,
+                    account_id     TEXT NOT NULL,
+                    region_id      TEXT NOT NULL,
+                    engine         TEXT NOT NULL,
+                    engine_version TEXT NOT NULL,
+                    status         TEXT NOT NULL,
+                    instance_type  TEXT NOT NULL,
+                    storage_type   TEXT NOT NULL,
+                    lock_mode      TEXT NOT NULL,
+                    kind_code      TEXT,
+                    databases      TEXT NOT NULL,
+                    attributes     TEXT NOT NULL
+                );
+                CREATE TABLE backups (
+                    sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
+                    product        TEXT NOT NULL,
+                    instance_id    TEXT NOT NULL,
+                    account_id     TEXT NOT NULL,
+                    method         TEXT NOT NULL,
+                    backup_type    TEXT NOT NULL,
+                    strategy       TEXT,
+                    database_names TEXT,
+                    retention_days INTEGER,
+                    started_at     INTEGER NOT NULL,
+                    finishes_at    INTEGER NOT NULL
+                );
+                CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+                CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                PRAGMA user_version = \(schemaVersion);
+                PRAGMA application_id = \(applicationID);
+                """)
+        }
+        return true
+    }
+
+    /// Runs `body` as one write transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try connection.transaction { try body(StoreTransaction(connection: connection)) }
+    }
+}
+
+/// What can be read and written inside a transaction.
+public struct StoreTransaction {
+    fileprivate let connection: SQLiteConnection
+
+    // MARK: Instances
+
+    private static let instanceColumns = """
+        instance_id, product, account_id, region_id, engine, engine_version, status, instance_type,
+        storage_type, lock_mode, kind_code, databases, attributes
+        """
+
+    public func instance(_ instanceId: String, product: Product) throws -> InstanceRecord? {
+        try connection.query(
+            "SELECT \(Self.instanceColumns) FROM instances WHERE instance_id = ?1 AND product = ?2",
+            [.text(instanceId), .text(product.rawValue)], read: Self.instance
+        ).first
+    }
+
+    public func instance(_ instanceId: String) throws -> InstanceRecord? {
+        try connection.query(
+            "SELECT \(Self.instanceColumns) FROM instances WHERE instance_id = ?1", [.text(instanceId)],
+            read: Self.instance
+        ).first
+    }
+
+    public func instances() throws -> [InstanceRecord] {
+        try connection.query("SELECT \(Self.instanceColumns) FROM instances ORDER BY instance_id", read: Self.instance)
+    }
+
+    /// Inserts the instance, or replaces the one with the same id (its backups stay).
+    public func put(_ instance: InstanceRecord) throws {
+        try connection.run(
+            "INSERT OR REPLACE INTO instances (\(Self.instanceColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            [
+                .text(instance.instanceId), .text(instance.product.rawValue), .text(instance.accountId),
+                .text(instance.regionId), .text(instance.engine), .text(instance.engineVersion), .text(instance.status),
+                .text(instance.instanceType), .text(instance.storageType), .text(instance.lockMode),
+                instance.kindCode.map(SQLValue.text) ?? .null, .text(instance.databases.joined(separator: ",")),
+                .text(instance.attributes),
+            ])
+    }
+
+    /// Deletes the instance and its backups; false when there was no such instance.
+    public func deleteInstance(_ instanceId: String) throws -> Bool {
+        try connection.run("DELETE FROM backups WHERE instance_id = ?1", [.text(instanceId)])
+        return try connection.run("DELETE FROM instances WHERE instance_id = ?1", [.text(instanceId)]) > 0
+    }
+
+    /// Empties the state (backup sequence numbers keep counting, so ids are never reused).
+    public func deleteEverything() throws {
+        try connection.run("DELETE FROM backups")
+        try connection.run("DELETE FROM instances")
+    }
+
+    private static func instance(_ row: SQLiteRow) -> InstanceRecord {
+        let databases = row.text(11)
+        return InstanceRecord(
+            instanceId: row.text(0), product: Product(rawValue: row.text(1)) ?? .rds, accountId: row.text(2),
+            regionId: row.text(3), engine: row.text(4), engineVersion: row.text(5), status: row.text(6),
+            instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
+            databases: databases.isEmpty ? [] : databases.split(separator: ",").map(String.init),
+            attributes: row.text(12))
+    }
+
+    // MARK: Backups
+
+    /// Whether a backup task of the instance is still running at `now`.
+    public func hasBackupInProgress(instanceId: String, at now: Int64) throws -> Bool {
+        try !connection.query(
+            "SELECT 1 FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 LIMIT 1",
+            [.text(instanceId), .int(now)]
+        ) { _ in () }.isEmpty
+    }
+
+    /// How many backups of the instance were accepted in `[from, until)`.
+    public func backupCount(instanceId: String, from: Int64, until: Int64) throws -> Int {
+        Int(
+            try connection.query(
+                "SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+                [.text(instanceId), .int(from), .int(until)]
+            ) { $0.int(0) }.first ?? 0)
+    }
+
+    /// Records an accepted backup and returns it with its sequence number.
+    public func insert(_ backup: BackupRecord) throws -> BackupRecord {
+        try connection.run(
+            """
+            INSERT INTO backups (product, instance_id, account_id, method, backup_type, strategy, database_names,
+                                 retention_days, started_at, finishes_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """,
+            [
+                .text(backup.product.rawValue), .text(backup.instanceId), .text(backup.accountId), .text(backup.method),
+                .text(backup.backupType), backup.strategy.map(SQLValue.text) ?? .null,
+                backup.databaseNames.map(SQLValue.text) ?? .null, backup.retentionDays.map(SQLValue.int) ?? .null,
+                .int(backup.startedAt), .int(backup.finishesAt),
+            ])
+        var stored = backup
+        stored.sequence = connection.lastInsertedRowID
+        return stored
+    }
+
+    public func backups(instanceId: String) throws -> [BackupRecord] {
+        try connection.query(
+            """
+            SELECT sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
+                   retention_days, started_at, finishes_at
+            FROM backups WHERE instance_id = ?1 ORDER BY sequence
+            """, [.text(instanceId)]
+        ) { row in
+            BackupRecord(
+                sequence: row.int(0), product: Product(rawValue: row.text(1)) ?? .rds, instanceId: row.text(2),
+                accountId: row.text(3), method: row.text(4), backupType: row.text(5), strategy: row.optionalText(6),
+                databaseNames: row.optionalText(7), retentionDays: row.optionalInt(8), startedAt: row.int(9),
+                finishesAt: row.int(10))
+        }
+    }
+}

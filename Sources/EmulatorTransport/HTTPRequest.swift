@@ -1,0 +1,53 @@
+/// One HTTP request as it arrived, before any interpretation by the protocol layer.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The path of the request target, still percent-encoded (`/` for RPC calls).
+    public var path: String
+    /// The raw query string after `?`, still percent-encoded; nil when the target has no `?`.
+    public var query: String?
+    /// Header fields in arrival order; names as sent.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(
+        method: String, path: String, query: String? = nil,
+        headers: [(name: String, value: String)] = [], body: [UInt8] = []
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Splits a request target (`/path?query`, or absolute-form `http://host/path?query`).
+    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        var rest = Substring(target)
+        if let scheme = rest.firstRange(of: "://") {
+            // Absolute-form: drop scheme and authority, keep the path.
+            rest = rest[scheme.upperBound...]
+            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        }
+        if let mark = rest.firstIndex(of: "?") {
+            self.init(
+                method: method, path: String(rest[..<mark]), query: String(rest[rest.index(after: mark)...]),
+                headers: headers, body: body)
+        } else {
+            self.init(method: method, path: String(rest), query: nil, headers: headers, body: body)
+        }
+    }
+
+    /// The first value of a header, matched case-insensitively.
+    public func header(_ name: String) -> String? {
+        for field in headers where field.name.count == name.count && field.name.lowercased() == name.lowercased() {
+            return field.value
+        }
+        return nil
+    }
+
+    /// Every value of a header, in arrival order.
+    public func headerValues(_ name: String) -> [String] {
+        let wanted = name.lowercased()
+        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
+    }
+}

@@ -1,0 +1,74 @@
+import AlibabaRPC
+import EmulatorStore
+
+/// MongoDB `CreateBackup` (2015-12-01): every rule, checked in the order written here and in
+/// docs/behaviour.md. The checks and the write they guard run in one store transaction.
+struct CreateBackup {
+    let configuration: MongoDBConfiguration
+
+    func perform(_ call: RPCCall, store: Store) throws -> [RPCValue.Field] {
+        // 1. The instance id is mandatory.
+        let instanceId = try call.required("DBInstanceId")
+        return try store.transaction { state in
+            // 2. The instance exists, for this account.
+            guard let instance = try state.instance(instanceId, product: .mongodb),
+                instance.accountId == call.accountId
+            else { throw MongoDBError.instanceNotFound }
+            // 3. Each value is one the API knows.
+            let requested = call.optional("BackupMethod")
+            if let requested, !["Snapshot", "Logical", "Physical"].contains(requested) {
+                throw MongoDBError.backupMethodNotSupported
+            }
+            var retentionDays: Int64?
+            if let retention = call.optional("BackupRetentionPeriod") {
+                guard let days = Int64(retention), days == -1 || (7...730).contains(days) else {
+                    throw APIError.invalidParameter("BackupRetentionPeriod")
+                }
+                retentionDays = days
+            }
+            // 4. The method suits the kind of instance; retention applies to cloud-disk clusters only.
+            let method = try method(requested, for: instance)
+            if retentionDays != nil, instance.kindCode != MongoDBKind.cloudDisk {
+                throw APIError.invalidParameter("BackupRetentionPeriod")
+            }
+            // 5. A logical backup needs a database.
+            if method == "Logical", instance.databases.isEmpty { throw MongoDBError.noDatabase }
+            // 6. The instance is Running, 7. not already backing up, 8. and under its daily quota.
+            if instance.status != "Running" { throw MongoDBError.incorrectState }
+            if try state.hasBackupInProgress(instanceId: instanceId, at: call.now) {
+                throw MongoDBError.backupJobExists
+            }
+            let dayStart = UTCTime.startOfDay(call.now)
+            let today = try state.backupCount(
+                instanceId: instanceId, from: dayStart, until: dayStart + UTCTime.millisecondsPerDay)
+            if today >= configuration.dailyQuota { throw MongoDBError.dailyQuotaExceeded }
+
+            let backup = try state.insert(
+                BackupRecord(
+                    product: .mongodb, instanceId: instanceId, accountId: call.accountId, method: method,
+                    backupType: "FullBackup", retentionDays: retentionDays, startedAt: call.now,
+                    finishesAt: call.now + configuration.backupDuration))
+            return [
+                .init("BackupId", .string(MongoDBIdentifiers.backupId(backup.sequence))),
+                .init("BackupJobId", .string(MongoDBIdentifiers.backupJobId(backup.sequence))),
+            ]
+        }
+    }
+
+    /// Standalone instances always take a snapshot, cloud-disk instances only snapshots, local-disk
+    /// replica sets and sharded clusters `Physical` (the default) or `Logical`.
+    func method(_ requested: String?, for instance: InstanceRecord) throws -> String {
+        switch instance.kindCode {
+        case MongoDBKind.standalone:
+            guard requested == nil || requested == "Snapshot" else { throw MongoDBError.backupMethodNotSupported }
+            return "Snapshot"
+        case MongoDBKind.cloudDisk:
+            guard (requested ?? "Physical") == "Snapshot" else { throw MongoDBError.backupMethodNotSupported }
+            return "Snapshot"
+        default:
+            let method = requested ?? "Physical"
+            guard method != "Snapshot" else { throw MongoDBError.backupMethodNotSupported }
+            return method
+        }
+    }
+}

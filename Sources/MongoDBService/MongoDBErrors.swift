@@ -1,0 +1,23 @@
+import AlibabaRPC
+
+/// Every error MongoDB (Dds) operations return (alibaba-api.md §3.2). Where the CreateBackup
+/// metadata is silent, the codes come from the product's other APIs and its error table;
+/// docs/behaviour.md says which.
+public enum MongoDBError {
+    public static let instanceNotFound = APIError(
+        status: 404, code: "InvalidDBInstanceId.NotFound",
+        message: "The DBInstanceId provided does not exist in our records.")
+    public static let backupMethodNotSupported = APIError(
+        status: 400, code: "InvalidBackupMethod.ValueNotSupport",
+        message: "The specified parameter BackupMethod is not valid.")
+    public static let noDatabase = APIError(
+        status: 403, code: "OperationDenied.NoDatabase", message: "The operation is not permitted due to no database.")
+    public static let incorrectState = APIError(
+        status: 403, code: "IncorrectDBInstanceState",
+        message: "Current DB instance state does not support this operation.")
+    public static let backupJobExists = APIError(
+        status: 403, code: "OperationDenied.BackupJobExists",
+        message: "The operation is not permitted due to backup job exist.")
+    public static let dailyQuotaExceeded = APIError(
+        status: 400, code: "BackupTimesExceeded", message: "Exceeding the daily backup times of this DB instance.")
+}

@@ -1,0 +1,32 @@
+import AlibabaRPC
+
+/// Every error RDS operations return, with status, code and message exactly as the real API writes
+/// them (alibaba-api.md §3.1; "two spaces" and other oddities are deliberate). Gateway errors such
+/// as `Missing<Name>` live in `APIError`.
+public enum RDSError {
+    public static let instanceNotFound = APIError(
+        status: 404, code: "InvalidDBInstanceName.NotFound", message: "The database instance does not exist.")
+    public static let backupMethodNotSupported = APIError(
+        status: 400, code: "InvalidBackupMethod.ValueNotSupport",
+        message: "The specified  parameter \"BackupMethod\" is not valid.")
+    public static let backupTypeNotSupported = APIError(
+        status: 400, code: "BackupType.NotSupport", message: "the specified backup type not support")
+    public static let invalidDBNameFormat = APIError(
+        status: 400, code: "InvalidDBName.Format", message: "Specified DB name is not valid.")
+    public static let databaseNotFound = APIError(
+        status: 404, code: "InvalidDB.NotFound",
+        message: "Specified db does not exist or DB status does not support this operation.")
+    public static let readOnlyInstance = APIError(
+        status: 400, code: "ReadDBInstanceNotSupport",
+        message: "The operation is not permitted due to type of the instance.")
+    public static let instanceLocked = APIError(
+        status: 400, code: "IncorrectDBInstanceLockMode.ValueNotSupported",
+        message: "The Current DB instance lock mode does not support this operation.")
+    public static let incorrectState = APIError(
+        status: 403, code: "IncorrectDBInstanceState",
+        message: "Current DB instance state does not support this operation.")
+    public static let backupJobExists = APIError(
+        status: 400, code: "BackupJobExists", message: "A backup job already exists in the specified DB instance.")
+    public static let dailyQuotaExceeded = APIError(
+        status: 403, code: "Exceeded.BackupTimes", message: "The backup times exceeds.")
+}
