@@ -31,12 +31,14 @@ let package = Package(
             dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport"]),
+        // Shared by the test targets: a raw HTTP/1.1 client and a runner for the built executable.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport", "TestSupport"]),
         .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore"]),
         .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
         .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "EmulatorStore", "AlibabaRPC"]),
         .testTarget(name: "MongoDBServiceTests", dependencies: ["MongoDBService", "EmulatorStore", "AlibabaRPC"]),
         // End-to-end: the server started in-process and as the built executable.
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "aliyun-db-emulator"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "aliyun-db-emulator", "TestSupport"]),
     ]
 )

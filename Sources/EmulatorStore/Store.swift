@@ -170,10 +170,10 @@ public struct StoreTransaction {
 
     // MARK: Backups
 
-    /// Whether a backup task of the instance is still running at `now`.
+    /// Whether a backup task of the instance is running at `now` (started, not yet finished).
     public func hasBackupInProgress(instanceId: String, at now: Int64) throws -> Bool {
         try !connection.query(
-            "SELECT 1 FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 LIMIT 1",
+            "SELECT 1 FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND started_at <= ?2 LIMIT 1",
             [.text(instanceId), .int(now)]
         ) { _ in () }.isEmpty
     }

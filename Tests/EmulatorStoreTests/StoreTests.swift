@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import EmulatorStore
+
+@Suite struct StoreTests {
+    static let instance = InstanceRecord(
+        instanceId: "rm-1", product: .rds, accountId: "default", regionId: "cn-hangzhou", engine: "MySQL",
+        engineVersion: "8.0", status: "Running", instanceType: "Primary", storageType: "local_ssd", lockMode: "Unlock",
+        kindCode: nil, databases: ["a", "b"], attributes: #"{"ZoneId":"z"}"#)
+
+    static func backup(start: Int64, end: Int64, instance: String = "rm-1") -> BackupRecord {
+        BackupRecord(
+            product: .rds, instanceId: instance, accountId: "default", method: "Physical", backupType: "Auto",
+            startedAt: start, finishesAt: end)
+    }
+
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).db").path
+    }
+
+    @Test func keepsInstancesAsGiven() throws {
+        let store = try Store(path: ":memory:")
+        #expect(store.isNew)
+        try store.transaction { try $0.put(Self.instance) }
+        #expect(try store.transaction { try $0.instance("rm-1", product: .rds) } == Self.instance)
+        #expect(try store.transaction { try $0.instance("rm-1", product: .mongodb) } == nil)
+        var changed = Self.instance
+        changed.status = "Stopped"
+        changed.databases = []
+        try store.transaction { try $0.put(changed) }
+        #expect(try store.transaction { try $0.instances() } == [changed])
+    }
+
+    @Test func countsBackupsByDayAndKnowsWhichAreRunning() throws {
+        let store = try Store(path: ":memory:")
+        try store.transaction { state in
+            try state.put(Self.instance)
+            _ = try state.insert(Self.backup(start: 100, end: 200))
+            _ = try state.insert(Self.backup(start: 300, end: 300))
+            _ = try state.insert(Self.backup(start: 150, end: 999, instance: "rm-other"))
+        }
+        try store.transaction { state throws in
+            #expect(try state.hasBackupInProgress(instanceId: "rm-1", at: 199))
+            #expect(try !state.hasBackupInProgress(instanceId: "rm-1", at: 200))
+            #expect(try !state.hasBackupInProgress(instanceId: "rm-1", at: 99))  // not started yet
+            #expect(try !state.hasBackupInProgress(instanceId: "rm-1", at: 300))
+            #expect(try state.backupCount(instanceId: "rm-1", from: 0, until: 1000) == 2)
+            #expect(try state.backupCount(instanceId: "rm-1", from: 101, until: 1000) == 1)
+            #expect(try state.backupCount(instanceId: "rm-1", from: 0, until: 100) == 0)
+        }
+    }
+
+    @Test func numbersBackupsWithoutEverReusingANumber() throws {
+        let store = try Store(path: ":memory:")
+        let first = try store.transaction { try $0.insert(Self.backup(start: 1, end: 2)) }
+        try store.transaction { try $0.deleteEverything() }
+        let second = try store.transaction { try $0.insert(Self.backup(start: 1, end: 2)) }
+        #expect(second.sequence == first.sequence + 1)
+    }
+
+    @Test func rollsBackWhenTheBodyThrows() throws {
+        struct Refused: Error {}
+        let store = try Store(path: ":memory:")
+        #expect(throws: Refused.self) {
+            try store.transaction { state in
+                try state.put(Self.instance)
+                throw Refused()
+            }
+        }
+        #expect(try store.transaction { try $0.instances() }.isEmpty)
+    }
+
+    @Test func deletesAnInstanceWithItsBackups() throws {
+        let store = try Store(path: ":memory:")
+        try store.transaction { state in
+            try state.put(Self.instance)
+            _ = try state.insert(Self.backup(start: 1, end: 2))
+        }
+        #expect(try store.transaction { try $0.deleteInstance("rm-1") })
+        #expect(try !store.transaction { try $0.deleteInstance("rm-1") })
+        #expect(try store.transaction { try $0.backups(instanceId: "rm-1") }.isEmpty)
+    }
+
+    @Test func keepsAFilesStateAcrossOpens() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let store = try Store(path: path)
+            #expect(store.isNew)
+            try store.transaction { state in
+                try state.put(Self.instance)
+                _ = try state.insert(Self.backup(start: 5, end: 6))
+            }
+        }
+        let reopened = try Store(path: path)
+        #expect(!reopened.isNew)
+        #expect(try reopened.transaction { try $0.backups(instanceId: "rm-1") }.map(\.startedAt) == [5])
+    }
+
+    @Test func refusesAFileWithANewerSchema() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(
+                "CREATE TABLE t (x); PRAGMA application_id = \(Store.applicationID); PRAGMA user_version = 99")
+        }
+        #expect {
+            try Store(path: path)
+        } throws: { error in
+            "\(error)" == "state file \(path) has schema version 99, newer than this emulator's 1; "
+                + "run a newer aliyun-db-emulator or start from a new state file"
+        }
+    }
+
+    @Test func refusesAnotherApplicationsDatabase() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do { try SQLiteConnection(path: path).execute("CREATE TABLE t (x)") }
+        #expect {
+            try Store(path: path)
+        } throws: { error in
+            "\(error)" == "\(path) is a SQLite file, but not an aliyun-db-emulator state file"
+        }
+    }
+
+    @Test func refusesAFileThatIsNotSQLite() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try Store(path: path)
+        } throws: { error in
+            "\(error)".contains("file is not a database")
+        }
+    }
+}
