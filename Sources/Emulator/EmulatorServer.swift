@@ -27,9 +27,12 @@ public final class EmulatorServer: @unchecked Sendable {
 
     public var port: Int { server.port }
 
-    /// Serves on the calling thread until SIGTERM or SIGINT.
-    public func run() {
-        server.run(stoppingOnSignals: true)
+    /// Serves on the calling thread until SIGTERM or SIGINT. `ready` runs once the signals are
+    /// handled and the port accepts connections (the executable prints its listening line there).
+    public func run(ready: () -> Void = {}) {
+        server.stopOnTerminationSignals()
+        ready()
+        server.run()
     }
 
     /// Serves on a thread of its own until `stop()`.

@@ -64,10 +64,8 @@ public final class HTTPServer: @unchecked Sendable {
             }, Unmanaged.passUnretained(self).toOpaque())
 
         guard port >= 0, port <= 65535, let handle = evhttp_bind_socket_with_handle(http, host, UInt16(port)) else {
-            let reason = String(cString: strerror(errno))
-            evhttp_free(http)
-            event_base_free(base)
-            throw HTTPServerError(description: "cannot listen on \(host):\(port): \(reason)")
+            // Every stored property is set, so `deinit` runs and frees `http` and `base`.
+            throw HTTPServerError(description: "cannot listen on \(host):\(port): \(String(cString: strerror(errno)))")
         }
         self.port = Self.boundPort(of: evhttp_bound_socket_get_fd(handle)) ?? port
     }
@@ -78,9 +76,24 @@ public final class HTTPServer: @unchecked Sendable {
         event_base_free(base)
     }
 
-    /// Runs the loop on the calling thread until `stop()` or, if asked, SIGTERM/SIGINT.
-    public func run(stoppingOnSignals: Bool = false) {
-        if stoppingOnSignals { installSignalHandlers() }
+    /// Makes SIGTERM and SIGINT stop the loop. Call it before announcing readiness, so that a
+    /// signal sent right after the announcement is handled rather than killing the process.
+    public func stopOnTerminationSignals() {
+        guard signalEvents.isEmpty else { return }
+        for signal in [SIGTERM, SIGINT] {
+            guard
+                let event = event_new(
+                    base, signal, Int16(EV_SIGNAL | EV_PERSIST),
+                    { _, _, base in event_base_loopbreak(OpaquePointer(base)) },
+                    UnsafeMutableRawPointer(base))
+            else { continue }
+            event_add(event, nil)
+            signalEvents.append(event)
+        }
+    }
+
+    /// Runs the loop on the calling thread until `stop()` (or a signal, see `stopOnTerminationSignals`).
+    public func run() {
         event_base_dispatch(base)
     }
 
@@ -119,19 +132,6 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     // MARK: - Loop thread
-
-    private func installSignalHandlers() {
-        for signal in [SIGTERM, SIGINT] {
-            guard
-                let event = event_new(
-                    base, signal, Int16(EV_SIGNAL | EV_PERSIST),
-                    { _, _, base in event_base_loopbreak(OpaquePointer(base)) },
-                    UnsafeMutableRawPointer(base))
-            else { continue }
-            event_add(event, nil)
-            signalEvents.append(event)
-        }
-    }
 
     private func serve(_ raw: OpaquePointer) {
         let request = HTTPRequest(

@@ -72,9 +72,10 @@ struct AliyunDBEmulator: ParsableCommand {
         configuration.mongodbDailyQuota = mongodbDailyQuota
 
         let server = try EmulatorServer(configuration: configuration)
-        print("aliyun-db-emulator listening on \(server.baseURL)")
-        fflush(nil)
-        server.run()
+        server.run {
+            print("aliyun-db-emulator listening on \(server.baseURL)")
+            fflush(nil)
+        }
     }
 
     /// Like ArgumentParser's own `main`, but every failure is one line on standard error.

@@ -1,0 +1,123 @@
+import Emulator
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct ControlAPITests {
+    static let createRDS = "/?Action=CreateBackup&Version=2014-08-15&Format=JSON&DBInstanceId="
+
+    @Test func reportsHealth() throws {
+        try withEmulator { server in
+            let reply = try server.get("/_emulator/health")
+            #expect(reply.status == 200)
+            #expect(reply.header("Content-Type") == "application/json;charset=utf-8")
+            #expect(reply.body == #"{"status":"ok"}"#)
+        }
+    }
+
+    @Test func listsTheBundledInstances() throws {
+        try withEmulator { server in
+            let reply = try server.get("/_emulator/instances")
+            #expect(reply.status == 200)
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [[String: Any]])
+            let ids = list.compactMap { $0["DBInstanceId"] as? String }
+            #expect(ids.contains("rm-uf6wjk5xxxxxxx"))
+            #expect(ids.contains("dds-bpxxxxxxxx"))
+            #expect(ids.count == 17)
+        }
+    }
+
+    @Test func showsOneInstanceWithItsDefaultsFilledIn() throws {
+        try withEmulator { server in
+            let reply = try server.get("/_emulator/instances/rm-mysql-nodb")
+            #expect(reply.status == 200)
+            #expect(
+                reply.body
+                    == #"{"DBInstanceId":"rm-mysql-nodb","Engine":"MySQL","EngineVersion":"8.0","RegionId":"cn-hangzhou","DBInstanceStatus":"Running","DBInstanceType":"Primary","DBInstanceStorageType":"local_ssd","LockMode":"Unlock","Databases":[],"DBInstanceDescription":"MySQL on local disk without databases: Logical backups fail"}"#
+            )
+            #expect(try server.get("/_emulator/instances/rm-none").status == 404)
+        }
+    }
+
+    @Test func createsChangesAndDeletesInstances() throws {
+        try withEmulator({ $0.backupDuration = 0 }) { server in
+            let created = try server.send("PUT", "/_emulator/instances/rm-new", json: #"{"Engine":"PostgreSQL","DBInstanceStatus":"Creating"}"#)
+            #expect(created.status == 201)
+            #expect(try server.get(Self.createRDS + "rm-new").body.contains("IncorrectDBInstanceState"))
+
+            let changed = try server.send("PATCH", "/_emulator/instances/rm-new", json: #"{"DBInstanceStatus":"Running"}"#)
+            #expect(changed.status == 200)
+            #expect(changed.body.contains(#""DBInstanceStatus":"Running""#))
+            #expect(changed.body.contains(#""Engine":"PostgreSQL""#))
+            #expect(try server.get(Self.createRDS + "rm-new").status == 200)
+
+            let replaced = try server.send("PUT", "/_emulator/instances/rm-new", json: #"{"DBInstanceId":"rm-new","Engine":"MySQL"}"#)
+            #expect(replaced.status == 200)
+            let backups = try server.get("/_emulator/instances/rm-new/backups")
+            #expect(backups.body.contains(#""BackupMethod":"Physical""#))
+
+            #expect(try server.send("DELETE", "/_emulator/instances/rm-new").status == 204)
+            #expect(try server.send("DELETE", "/_emulator/instances/rm-new").status == 404)
+            #expect(try server.get(Self.createRDS + "rm-new").status == 404)
+        }
+    }
+
+    @Test func resetsToTheFixtures() throws {
+        try withEmulator { server in
+            _ = try server.get(Self.createRDS + "rm-uf6wjk5xxxxxxx")
+            _ = try server.send("DELETE", "/_emulator/instances/rm-stopped")
+            _ = try server.send("PUT", "/_emulator/instances/rm-extra", json: #"{"Engine":"MySQL"}"#)
+            let reply = try server.send("POST", "/_emulator/reset")
+            #expect(reply.status == 200)
+            #expect(reply.body == #"{"status":"reset","instances":17}"#)
+            #expect(try server.get("/_emulator/instances/rm-stopped").status == 200)
+            #expect(try server.get("/_emulator/instances/rm-extra").status == 404)
+            #expect(try server.get("/_emulator/instances/rm-uf6wjk5xxxxxxx/backups").body == "[]")
+            #expect(try server.get(Self.createRDS + "rm-uf6wjk5xxxxxxx").status == 200)
+        }
+    }
+
+    struct BadInput: Sendable, CustomTestStringConvertible {
+        let method: String
+        let path: String
+        let body: String?
+        let status: Int
+        let message: String
+        var testDescription: String { "\(method) \(path) \(body ?? "")" }
+    }
+
+    static let badInputs: [BadInput] = [
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: "{", status: 400, message: "request body: not valid JSON"),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: nil, status: 400, message: "request body: a JSON body is required"),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: "[]", status: 400,
+              message: "request body: an instance entry must be a JSON object, not an array"),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: #"{"Engine":"Oracle"}"#, status: 400,
+              message: #"request body (rm-x): field \"Engine\": \"Oracle\" is not one of MariaDB, MongoDB, MySQL, PostgreSQL, SQLServer"#),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: #"{"Engine":"MySQL","DBInstanceStatus":5}"#, status: 400,
+              message: #"request body (rm-x): field \"DBInstanceStatus\": must be a string, not a number"#),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: #"{"Engine":"MySQL","Status":"Running"}"#, status: 400,
+              message: #"request body (rm-x): field \"Status\": is not a field of this product's instances (misspelt?)"#),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x", body: #"{"DBInstanceId":"rm-y","Engine":"MySQL"}"#, status: 400,
+              message: #"request body: field \"DBInstanceId\": \"rm-y\" differs from the id in the path, \"rm-x\""#),
+        .init(method: "PUT", path: "/_emulator/instances/dds-x", body: #"{"Engine":"MongoDB","KindCode":"18","StorageType":"local_ssd"}"#,
+              status: 400, message: #"request body (dds-x): field \"StorageType\": KindCode 18 (cloud disk) needs a cloud_* storage type"#),
+        .init(method: "PATCH", path: "/_emulator/instances/rm-none", body: "{}", status: 404, message: "no instance rm-none"),
+        .init(method: "PATCH", path: "/_emulator/instances/rm-stopped", body: "[1]", status: 400,
+              message: "request body: a PATCH body must be a JSON object of fields to change"),
+        .init(method: "POST", path: "/_emulator/health", body: nil, status: 405, message: "POST is not allowed here; use GET, HEAD"),
+        .init(method: "GET", path: "/_emulator/reset", body: nil, status: 405, message: "GET is not allowed here; use POST"),
+        .init(method: "GET", path: "/_emulator/nothing", body: nil, status: 404,
+              message: "no control endpoint /_emulator/nothing; see the README for the control API"),
+    ]
+
+    @Test(arguments: badInputs)
+    func refusesBadInputWithAMessage(_ input: BadInput) throws {
+        try withEmulator { server in
+            let reply = try server.send(input.method, input.path, json: input.body)
+            #expect(reply.status == input.status)
+            #expect(reply.header("Content-Type") == "application/json;charset=utf-8")
+            #expect(reply.body.contains(#""message":"\#(input.message)""#), "\(reply.body)")
+            #expect(try server.get("/_emulator/instances/rm-x").status == 404)
+        }
+    }
+}
