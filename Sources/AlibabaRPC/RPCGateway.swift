@@ -40,7 +40,10 @@ public final class RPCGateway {
             }
             guard service.implements(action) else { throw APIError.actionNotFound }
 
-            let call = RPCCall(action: action, parameters: parameters, accountId: "default", now: reply.now)
+            let call = RPCCall(
+                action: action, parameters: parameters,
+                accessKeyId: parameters.nonEmpty("AccessKeyId") ?? Self.credential(request.header("Authorization")),
+                accountId: "default", now: reply.now)
             let fields = try service.perform(call)
             return reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
         } catch let error as APIError {
@@ -125,6 +128,13 @@ public final class RPCGateway {
     private static func isFormEncoded(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         return contentType.lowercased().hasPrefix("application/x-www-form-urlencoded")
+    }
+
+    /// The access key of a V3 `Authorization` header (`ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=…`).
+    static func credential(_ authorization: String?) -> String? {
+        guard let authorization, let start = authorization.firstRange(of: "Credential=") else { return nil }
+        let key = authorization[start.upperBound...].prefix { $0 != "," && $0 != " " }
+        return key.isEmpty ? nil : String(key)
     }
 
     /// The `Host` header without its port: what real replies name as `HostId`.

@@ -3,14 +3,17 @@
 public struct RPCCall: Sendable {
     public let action: String
     public let parameters: RPCParameters
+    /// The access key the request names (`AccessKeyId`, or the V3 `Credential`); not verified yet.
+    public let accessKeyId: String?
     /// The account the access key maps to.
     public let accountId: String
     /// The clock's reading for this request (ms since the epoch, UTC); read once per request.
     public let now: Int64
 
-    public init(action: String, parameters: RPCParameters, accountId: String, now: Int64) {
+    public init(action: String, parameters: RPCParameters, accessKeyId: String? = nil, accountId: String, now: Int64) {
         self.action = action
         self.parameters = parameters
+        self.accessKeyId = accessKeyId
         self.accountId = accountId
         self.now = now
     }

@@ -161,6 +161,20 @@ final class FixedClock: Clock {
         #expect(reply.contentType == "application/json;charset=utf-8")
     }
 
+    @Test func readsTheAccessKey() {
+        _ = send("/?Action=Echo&Version=2014-08-15&Value=1&AccessKeyId=testid")
+        #expect(service.lastCall?.accessKeyId == "testid")
+        _ = send(
+            "POST", "/?Value=1",
+            headers: [
+                ("x-acs-action", "Echo"), ("x-acs-version", "2014-08-15"),
+                ("Authorization", "ACS3-HMAC-SHA256 Credential=STS.key,SignedHeaders=host,Signature=ab"),
+            ])
+        #expect(service.lastCall?.accessKeyId == "STS.key")
+        _ = send("/?Action=Echo&Version=2014-08-15&Value=1")
+        #expect(service.lastCall?.accessKeyId == nil)
+    }
+
     @Test func stampsTheDateHeaderFromTheClock() {
         let response = gateway.handle(HTTPRequest(method: "GET", target: "/?Action=Echo&Version=2014-08-15&Value=1", headers: [], body: []))
         #expect(response.headers.first { $0.name == "Date" }?.value == "Mon, 01 Jan 2024 00:00:00 GMT")
