@@ -29,10 +29,10 @@ struct ControlAPI {
         do {
             switch segments.first {
             case "health":
-                try expect(request, ["GET", "HEAD"], exactly: segments.count == 1)
+                try expect(request, ["GET", "HEAD"], pathIsComplete: segments.count == 1)
                 return json(200, .object([.init("status", .string("ok"))]))
             case "reset":
-                try expect(request, ["POST"], exactly: segments.count == 1)
+                try expect(request, ["POST"], pathIsComplete: segments.count == 1)
                 let count = try emulator.reset()
                 return json(200, .object([.init("status", .string("reset")), .init("instances", .integer(Int64(count)))]))
             case "instances":
@@ -150,8 +150,8 @@ struct ControlAPI {
 
     // MARK: Helpers
 
-    private func expect(_ request: HTTPRequest, _ methods: [String], exactly: Bool = true) throws {
-        guard exactly else { throw Failure.notFound("no control endpoint \(request.path)") }
+    private func expect(_ request: HTTPRequest, _ methods: [String], pathIsComplete: Bool = true) throws {
+        guard pathIsComplete else { throw Failure.notFound("no control endpoint \(request.path)") }
         guard methods.contains(request.method) else { throw methodNotAllowed(request.method, methods) }
     }
 
