@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // HMAC-SHA1 / HMAC-SHA256 / SHA-256 for request signatures: never a hand-rolled hash.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from the system, each behind one thin Swift module.
@@ -19,7 +21,8 @@ let package = Package(
         // Layers, lowest first: transport -> protocol -> services -> store.
         .target(name: "EmulatorTransport", dependencies: ["CLibevent"]),
         .target(name: "EmulatorStore", dependencies: ["CSQLite"]),
-        .target(name: "AlibabaRPC", dependencies: ["EmulatorTransport"]),
+        .target(
+            name: "AlibabaRPC", dependencies: ["EmulatorTransport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RDSService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
         .target(name: "MongoDBService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
         .target(
@@ -28,7 +31,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "aliyun-db-emulator",
-            dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Emulator", "AlibabaRPC", "RDSService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         // Shared by the test targets: a raw HTTP/1.1 client and a runner for the built executable.

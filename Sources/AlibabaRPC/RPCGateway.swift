@@ -4,17 +4,19 @@ import EmulatorTransport
 /// `Version` names, and the outcome into the API's reply envelope, in JSON or XML.
 ///
 /// Check order (docs/behaviour.md): body size → parameter decoding → `Format` → path and method →
-/// `Version` → `Action` → the product's own checks.
+/// `Version` → `Action` → authentication (docs/authentication.md) → the product's own checks.
 public final class RPCGateway {
     /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
     public static let bodyLimit = 1 << 20
 
     private let services: [String: any RPCService]
     private let clock: any Clock
+    private let authenticator: Authenticator
 
-    public init(services: [any RPCService], clock: any Clock) {
+    public init(services: [any RPCService], clock: any Clock, authenticator: Authenticator) {
         self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         self.clock = clock
+        self.authenticator = authenticator
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -40,10 +42,10 @@ public final class RPCGateway {
             }
             guard service.implements(action) else { throw APIError.actionNotFound }
 
+            let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
             let call = RPCCall(
-                action: action, parameters: parameters,
-                accessKeyId: parameters.nonEmpty("AccessKeyId") ?? Self.credential(request.header("Authorization")),
-                accountId: "default", now: reply.now)
+                action: action, parameters: parameters, accessKeyId: caller.accessKeyId, accountId: caller.accountId,
+                now: reply.now)
             let fields = try service.perform(call)
             return reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
         } catch let error as APIError {
@@ -128,13 +130,6 @@ public final class RPCGateway {
     private static func isFormEncoded(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         return contentType.lowercased().hasPrefix("application/x-www-form-urlencoded")
-    }
-
-    /// The access key of a V3 `Authorization` header (`ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=…`).
-    static func credential(_ authorization: String?) -> String? {
-        guard let authorization, let start = authorization.firstRange(of: "Credential=") else { return nil }
-        let key = authorization[start.upperBound...].prefix { $0 != "," && $0 != " " }
-        return key.isEmpty ? nil : String(key)
     }
 
     /// The `Host` header without its port: what real replies name as `HostId`.

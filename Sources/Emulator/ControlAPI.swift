@@ -105,7 +105,7 @@ struct ControlAPI {
     private func store(_ entry: JSONValue, as id: String) throws -> HTTPResponse {
         let record: InstanceRecord
         do {
-            record = try InstanceFixture.decodeEntry(entry, place: "request body")
+            record = try InstanceFixture.decodeEntry(entry, place: "request body", accounts: emulator.accounts)
         } catch {
             throw Failure.badRequest(error.description)
         }

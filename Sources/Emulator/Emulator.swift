@@ -16,6 +16,9 @@ public final class Emulator {
     public let configuration: EmulatorConfiguration
     let store: Store
     let fixtures: [InstanceRecord]
+    let accessKeys: [AccessKey]
+    /// The accounts instances may belong to.
+    let accounts: Set<String>
     let clock: any Clock
     private let gateway: RPCGateway
     private lazy var control = ControlAPI(emulator: self)
@@ -23,7 +26,9 @@ public final class Emulator {
     public init(configuration: EmulatorConfiguration, clock: any Clock = SystemClock()) throws {
         self.configuration = configuration
         self.clock = clock
-        fixtures = try Self.loadFixtures(from: configuration.fixturesDirectory)
+        accessKeys = try Self.loadAccessKeys(from: configuration.fixturesDirectory)
+        accounts = AccessKeyFixture.accounts(of: accessKeys)
+        fixtures = try Self.loadFixtures(from: configuration.fixturesDirectory, accounts: accounts)
         do {
             store = try Store(path: configuration.statePath)
         } catch {
@@ -39,7 +44,9 @@ public final class Emulator {
                 dailyQuota: configuration.mongodbDailyQuota ?? MongoDBConfiguration.defaultDailyQuota,
                 backupDuration: duration),
             store: store)
-        gateway = RPCGateway(services: [rds, mongodb], clock: clock)
+        let authenticator = Authenticator(
+            mode: configuration.signatureMode, keys: accessKeys, nonces: StoreNonceLedger(store: store))
+        gateway = RPCGateway(services: [rds, mongodb], clock: clock, authenticator: authenticator)
         // A new state starts from the fixtures; an existing state file keeps what it holds.
         if store.isNew { try reset() }
     }
@@ -61,26 +68,52 @@ public final class Emulator {
         }
     }
 
-    static func loadFixtures(from directory: String?) throws -> [InstanceRecord] {
-        guard let directory else {
-            return try decodeFixtures(Array(BundledFixtures.instancesJSON.utf8), source: "bundled instances.json")
+    static func loadFixtures(from directory: String?, accounts: Set<String>) throws -> [InstanceRecord] {
+        let (bytes, source) = try fixtureFile("instances.json", in: directory, bundled: BundledFixtures.instancesJSON)
+        do {
+            return try InstanceFixture.decodeFile(bytes, source: source, accounts: accounts)
+        } catch {
+            throw EmulatorStartError(description: error.description)
         }
-        let path = (directory as NSString).appendingPathComponent("instances.json")
+    }
+
+    /// `accounts.json` of the fixtures folder; the bundled keys when the folder has none.
+    static func loadAccessKeys(from directory: String?) throws -> [AccessKey] {
+        let folderHasKeys = directory.map {
+            FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("accounts.json"))
+        }
+        let (bytes, source) = try fixtureFile(
+            "accounts.json", in: folderHasKeys == true ? directory : nil, bundled: BundledFixtures.accountsJSON)
+        do {
+            return try AccessKeyFixture.decodeFile(bytes, source: source)
+        } catch {
+            throw EmulatorStartError(description: error.description)
+        }
+    }
+
+    private static func fixtureFile(_ name: String, in directory: String?, bundled: String) throws
+        -> (bytes: [UInt8], source: String)
+    {
+        guard let directory else { return (Array(bundled.utf8), "bundled \(name)") }
+        let path = (directory as NSString).appendingPathComponent(name)
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let reason =
                 FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
-                ? "no readable instances.json in it" : "no such folder"
+                ? "no readable \(name) in it" : "no such folder"
             throw EmulatorStartError(description: "fixtures folder \(directory): \(reason)")
         }
-        return try decodeFixtures(Array(data), source: path)
+        return (Array(data), path)
     }
+}
 
-    private static func decodeFixtures(_ bytes: [UInt8], source: String) throws -> [InstanceRecord] {
-        do {
-            return try InstanceFixture.decodeFile(bytes, source: source)
-        } catch {
-            throw EmulatorStartError(description: error.description)
-        }
+/// The authenticator's nonce memory, kept in the store.
+final class StoreNonceLedger: NonceLedger {
+    private let store: Store
+
+    init(store: Store) { self.store = store }
+
+    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool {
+        try store.transaction { try $0.recordNonce(nonce, accessKeyId: accessKeyId, expiresAt: expiresAt, now: now) }
     }
 }

@@ -1,3 +1,4 @@
+import AlibabaRPC
 import RDSService
 
 /// Everything the emulator is started with. A plain value, built by the command line (or by a
@@ -7,7 +8,10 @@ public struct EmulatorConfiguration: Sendable {
     public var port: Int = 8080
     /// `:memory:` for state that lives as long as the process; a file path for durable state.
     public var statePath: String = ":memory:"
-    /// A folder holding `instances.json`; nil for the fixtures built into the binary.
+    /// `strict` checks every request's signature, time and nonce; `off` checks nothing.
+    public var signatureMode: SignatureMode = .strict
+    /// A folder holding `instances.json` (and optionally `accounts.json`); nil for the fixtures built
+    /// into the binary.
     public var fixturesDirectory: String?
     public var rdsProfile: RDSProfile = .current
     /// Seconds a backup task stays in progress; 0 finishes it at once.

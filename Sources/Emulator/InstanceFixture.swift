@@ -12,19 +12,16 @@ enum InstanceFixture {
         let description: String
     }
 
-    /// Decodes a whole fixture file; `source` names it in error messages.
-    static func decodeFile(_ bytes: [UInt8], source: String) throws(Problem) -> [InstanceRecord] {
-        let document: JSONValue
-        do { document = try JSONValue.parse(bytes) } catch {
-            throw Problem(description: "\(source): \((error as? JSONValue.ParseError)?.reason ?? "not valid JSON")")
-        }
-        guard case .array(let entries) = document else {
-            throw Problem(description: "\(source): the top level must be an array of instance entries")
-        }
+    /// Decodes a whole fixture file; `source` names it in error messages. `accounts` are the accounts
+    /// an entry's `AccountId` may name.
+    static func decodeFile(_ bytes: [UInt8], source: String, accounts: Set<String>) throws(Problem)
+        -> [InstanceRecord]
+    {
+        let entries = try topLevelArray(bytes, source: source, of: "instance entries")
         var records: [InstanceRecord] = []
         var seen: Set<String> = []
         for (index, entry) in entries.enumerated() {
-            let record = try decodeEntry(entry, place: "\(source): entry \(index + 1)")
+            let record = try decodeEntry(entry, place: "\(source): entry \(index + 1)", accounts: accounts)
             guard seen.insert(record.instanceId).inserted else {
                 throw Problem(
                     description:
@@ -36,8 +33,22 @@ enum InstanceFixture {
         return records
     }
 
+    /// The array a fixture file holds.
+    static func topLevelArray(_ bytes: [UInt8], source: String, of what: String) throws(Problem) -> [JSONValue] {
+        let document: JSONValue
+        do { document = try JSONValue.parse(bytes) } catch {
+            throw Problem(description: "\(source): \((error as? JSONValue.ParseError)?.reason ?? "not valid JSON")")
+        }
+        guard case .array(let entries) = document else {
+            throw Problem(description: "\(source): the top level must be an array of \(what)")
+        }
+        return entries
+    }
+
     /// Decodes one entry. `place` starts error messages ("instances.json: entry 3", "request body").
-    static func decodeEntry(_ entry: JSONValue, place: String) throws(Problem) -> InstanceRecord {
+    static func decodeEntry(_ entry: JSONValue, place: String, accounts: Set<String>) throws(Problem)
+        -> InstanceRecord
+    {
         guard case .object(let fields) = entry else {
             throw Problem(description: "\(place): an instance entry must be a JSON object, not \(entry.typeName)")
         }
@@ -45,10 +56,15 @@ enum InstanceFixture {
         let instanceId = try reader.identifier()
         reader.place = "\(place) (\(instanceId))"
         let engine = try reader.string("Engine", oneOf: RDSVocabulary.engines.union(["MongoDB"]))
-        let record =
+        var record =
             engine == "MongoDB"
             ? try mongoDB(&reader, instanceId: instanceId)
             : try rds(&reader, instanceId: instanceId, engine: engine)
+        record.accountId = try reader.string("AccountId", default: Authenticator.defaultAccount)
+        if !accounts.contains(record.accountId) {
+            throw reader.problem(
+                "AccountId", "\"\(record.accountId)\" is not an account of accounts.json (\(accounts.sorted().joined(separator: ", ")))")
+        }
         try reader.rejectUnknownFields()
         return record
     }
@@ -126,7 +142,8 @@ enum InstanceFixture {
     /// The entry for a stored instance: every field, defaults filled in.
     static func encode(_ record: InstanceRecord) -> RPCValue {
         var fields: [RPCValue.Field] = [
-            .init("DBInstanceId", .string(record.instanceId)), .init("Engine", .string(record.engine)),
+            .init("DBInstanceId", .string(record.instanceId)), .init("AccountId", .string(record.accountId)),
+            .init("Engine", .string(record.engine)),
             .init("EngineVersion", .string(record.engineVersion)), .init("RegionId", .string(record.regionId)),
             .init("DBInstanceStatus", .string(record.status)), .init("DBInstanceType", .string(record.instanceType)),
         ]
@@ -170,7 +187,7 @@ extension JSONValue {
 }
 
 /// Reads an entry's fields one by one, remembering which it used, so that misspelt ones are caught.
-private struct EntryReader {
+struct EntryReader {
     let fields: [String: JSONValue]
     var place: String
     private var used: Set<String> = []
@@ -214,6 +231,13 @@ private struct EntryReader {
         if let text = try optionalString(name, oneOf: allowed) { return text }
         guard let fallback else { throw problem(name, "is required") }
         return fallback
+    }
+
+    mutating func bool(_ name: String, default fallback: Bool) throws(InstanceFixture.Problem) -> Bool {
+        used.insert(name)
+        guard let value = fields[name] else { return fallback }
+        guard case .bool(let flag) = value else { throw problem(name, "must be true or false, not \(value.typeName)") }
+        return flag
     }
 
     mutating func databases() throws(InstanceFixture.Problem) -> [String] {

@@ -9,7 +9,7 @@ public struct StoreOpenError: Error, CustomStringConvertible {
 /// first read to the commit: a rule check and the write it guards are one atomic step.
 public final class Store {
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
@@ -57,7 +57,10 @@ public final class Store {
                     "state file \(path) has schema version \(version), newer than this emulator's \(schemaVersion); "
                     + "run a newer aliyun-db-emulator or start from a new state file")
         }
-        if objects > 0 { return false }
+        if objects > 0 {
+            try migrate(connection, from: version)
+            return false
+        }
         try connection.transaction {
             try connection.execute(
                 """
@@ -91,11 +94,32 @@ public final class Store {
                 );
                 CREATE INDEX backups_by_start ON backups (instance_id, started_at);
                 CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                \(nonceTable)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
         }
         return true
+    }
+
+    /// Used signature nonces, kept until they expire (version 2).
+    private static let nonceTable = """
+        CREATE TABLE nonces (
+            access_key_id TEXT NOT NULL,
+            nonce         TEXT NOT NULL,
+            expires_at    INTEGER NOT NULL,
+            PRIMARY KEY (access_key_id, nonce)
+        ) WITHOUT ROWID;
+        CREATE INDEX nonces_by_expiry ON nonces (expires_at);
+        """
+
+    /// Brings an older state file up to the current schema, in one transaction.
+    private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
+        guard version < schemaVersion else { return }
+        try connection.transaction {
+            if version < 2 { try connection.execute(nonceTable) }
+            try connection.execute("PRAGMA user_version = \(schemaVersion)")
+        }
     }
 
     /// Runs `body` as one write transaction: committed if it returns, rolled back if it throws.
@@ -166,6 +190,21 @@ public struct StoreTransaction {
             instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
             databases: databases.isEmpty ? [] : databases.split(separator: ",").map(String.init),
             attributes: row.text(12))
+    }
+
+    // MARK: Nonces
+
+    /// Records a signature nonce until `expiresAt`, first forgetting every expired one (so the table
+    /// holds at most the last window's nonces). False when the nonce is already recorded.
+    public func recordNonce(_ nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool {
+        try connection.run("DELETE FROM nonces WHERE expires_at <= ?1", [.int(now)])
+        return try connection.run(
+            "INSERT OR IGNORE INTO nonces (access_key_id, nonce, expires_at) VALUES (?1, ?2, ?3)",
+            [.text(accessKeyId), .text(nonce), .int(expiresAt)]) == 1
+    }
+
+    public func nonceCount() throws -> Int {
+        Int(try connection.query("SELECT count(*) FROM nonces") { $0.int(0) }.first ?? 0)
     }
 
     // MARK: Backups

@@ -1,3 +1,4 @@
+import AlibabaRPC
 import ArgumentParser
 import Emulator
 import RDSService
@@ -7,6 +8,7 @@ import Glibc
 #endif
 
 extension RDSProfile: ExpressibleByArgument {}
+extension SignatureMode: ExpressibleByArgument {}
 
 @main
 struct AliyunDBEmulator: ParsableCommand {
@@ -26,8 +28,11 @@ struct AliyunDBEmulator: ParsableCommand {
     @Option(help: "Where state lives: ':memory:', or a SQLite file that keeps it across restarts.")
     var state = ":memory:"
 
-    @Option(help: "A folder holding instances.json (default: the fixtures built into the binary).")
+    @Option(help: "A folder holding instances.json, and optionally accounts.json (default: the fixtures built into the binary).")
     var fixtures: String?
+
+    @Option(help: "strict: check every request's signature (V1 or V3), time and nonce; off: check nothing, but still map a known access key to its account.")
+    var signature: SignatureMode = .strict
 
     @Option(help: "Which RDS documentation to follow: current (20 backups a day, BackupJobId) or legacy (10, RequestId only).")
     var rdsProfile: RDSProfile = .current
@@ -66,6 +71,7 @@ struct AliyunDBEmulator: ParsableCommand {
         configuration.port = port
         configuration.statePath = state
         configuration.fixturesDirectory = fixtures
+        configuration.signatureMode = signature
         configuration.rdsProfile = rdsProfile
         configuration.backupDuration = backupDuration
         configuration.rdsDailyQuota = rdsDailyQuota

@@ -22,13 +22,22 @@ final class EchoService: RPCService {
     }
 }
 
+/// Remembers nothing: every nonce is new.
+final class NoNonces: NonceLedger {
+    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool { true }
+}
+
 final class FixedClock: Clock {
     var now: Int64 = 1_704_067_200_000
 }
 
 @Suite struct RPCGatewayTests {
     let service = EchoService()
-    var gateway: RPCGateway { RPCGateway(services: [service], clock: FixedClock()) }
+    var gateway: RPCGateway {
+        RPCGateway(
+            services: [service], clock: FixedClock(),
+            authenticator: Authenticator(mode: .off, keys: [AccessKey(id: "k", secret: "s", accountId: "a")], nonces: NoNonces()))
+    }
 
     func send(_ target: String, headers: [(name: String, value: String)] = [("Host", "127.0.0.1:8080")])
         -> (status: Int, contentType: String?, body: String, requestId: String?)

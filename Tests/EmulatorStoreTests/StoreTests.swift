@@ -109,8 +109,41 @@ import Testing
         #expect {
             try Store(path: path)
         } throws: { error in
-            "\(error)" == "state file \(path) has schema version 99, newer than this emulator's 1; "
+            "\(error)" == "state file \(path) has schema version 99, newer than this emulator's \(Store.schemaVersion); "
                 + "run a newer aliyun-db-emulator or start from a new state file"
+        }
+    }
+
+    @Test func upgradesAVersionOneFile() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            // The schema as version 1 wrote it: no nonces table.
+            let store = try Store(path: path)
+            try store.transaction { try $0.put(Self.instance) }
+        }
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute("DROP TABLE nonces; PRAGMA user_version = 1")
+        }
+        let upgraded = try Store(path: path)
+        #expect(!upgraded.isNew)
+        #expect(try upgraded.transaction { try $0.instances() } == [Self.instance])
+        #expect(try upgraded.transaction { try $0.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0) })
+        let version = try SQLiteConnection(path: path).query("PRAGMA user_version") { $0.int(0) }
+        #expect(version == [Int64(Store.schemaVersion)])
+    }
+
+    @Test func remembersNoncesUntilTheyExpireAndForgetsThemAfter() throws {
+        let store = try Store(path: ":memory:")
+        try store.transaction { state throws in
+            #expect(try state.recordNonce("a", accessKeyId: "k1", expiresAt: 100, now: 0))
+            #expect(try !state.recordNonce("a", accessKeyId: "k1", expiresAt: 200, now: 50))
+            #expect(try state.recordNonce("a", accessKeyId: "k2", expiresAt: 100, now: 50))  // per access key
+            #expect(try state.recordNonce("b", accessKeyId: "k1", expiresAt: 300, now: 60))
+            #expect(try state.nonceCount() == 3)
+            #expect(try state.recordNonce("a", accessKeyId: "k1", expiresAt: 400, now: 100))  // expired: usable again
+            #expect(try state.nonceCount() == 2)  // k1/a again and k1/b; k2/a pruned
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
             let ids = list.compactMap { $0["DBInstanceId"] as? String }
             #expect(ids.contains("rm-uf6wjk5xxxxxxx"))
             #expect(ids.contains("dds-bpxxxxxxxx"))
-            #expect(ids.count == 17)
+            #expect(ids.count == 19)
         }
     }
 
@@ -33,7 +33,7 @@ import Testing
             #expect(reply.status == 200)
             #expect(
                 reply.body
-                    == #"{"DBInstanceId":"rm-mysql-nodb","Engine":"MySQL","EngineVersion":"8.0","RegionId":"cn-hangzhou","DBInstanceStatus":"Running","DBInstanceType":"Primary","DBInstanceStorageType":"local_ssd","LockMode":"Unlock","Databases":[],"DBInstanceDescription":"MySQL on local disk without databases: Logical backups fail"}"#
+                    == #"{"DBInstanceId":"rm-mysql-nodb","AccountId":"default","Engine":"MySQL","EngineVersion":"8.0","RegionId":"cn-hangzhou","DBInstanceStatus":"Running","DBInstanceType":"Primary","DBInstanceStorageType":"local_ssd","LockMode":"Unlock","Databases":[],"DBInstanceDescription":"MySQL on local disk without databases: Logical backups fail"}"#
             )
             #expect(try server.get("/_emulator/instances/rm-none").status == 404)
         }
@@ -69,7 +69,7 @@ import Testing
             _ = try server.send("PUT", "/_emulator/instances/rm-extra", json: #"{"Engine":"MySQL"}"#)
             let reply = try server.send("POST", "/_emulator/reset")
             #expect(reply.status == 200)
-            #expect(reply.body == #"{"status":"reset","instances":17}"#)
+            #expect(reply.body == #"{"status":"reset","instances":19}"#)
             #expect(try server.get("/_emulator/instances/rm-stopped").status == 200)
             #expect(try server.get("/_emulator/instances/rm-extra").status == 404)
             #expect(try server.get("/_emulator/instances/rm-uf6wjk5xxxxxxx/backups").body == "[]")

@@ -52,7 +52,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let copy = folder.appendingPathComponent("aliyun-db-emulator")
         try FileManager.default.copyItem(at: ServerProcess.executableURL, to: copy)
-        let server = try ServerProcess(arguments: ["--port", "0"], executable: copy)
+        let server = try ServerProcess(arguments: ["--port", "0", "--signature", "off"], executable: copy)
         defer { server.stop() }
         let reply = try RawHTTPClient.send(
             port: server.port, target: "/?Action=CreateBackup&Version=2015-12-01&DBInstanceId=dds-bpxxxxxxxx&Format=JSON")
@@ -66,7 +66,8 @@ import Testing
         let state = folder.appendingPathComponent("state.db").path
         var acknowledged: [String] = []
         do {
-            let server = try ServerProcess(arguments: ["--port", "0", "--state", state, "--backup-duration", "0"])
+            let server = try ServerProcess(
+                arguments: ["--port", "0", "--state", state, "--backup-duration", "0", "--signature", "off"])
             for _ in 0..<5 {
                 let reply = try RawHTTPClient.send(
                     port: server.port,

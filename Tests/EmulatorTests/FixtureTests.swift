@@ -9,12 +9,14 @@ import Testing
         #expect(
             BundledFixtures.instancesJSON + "\n" == file,
             "Fixtures/instances.json changed: run scripts/embed-fixtures.sh")
+        let keys = try String(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/accounts.json"), encoding: .utf8)
+        #expect(BundledFixtures.accountsJSON + "\n" == keys, "Fixtures/accounts.json changed: run scripts/embed-fixtures.sh")
     }
 
     @Test func theBundledFixturesAreValid() throws {
-        let records = try Emulator.loadFixtures(from: nil)
-        #expect(records.count == 17)
-        #expect(records.filter { $0.product == .mongodb }.count == 6)
+        let records = try Emulator.loadFixtures(from: nil, accounts: ["default", "other"])
+        #expect(records.count == 19)
+        #expect(records.filter { $0.product == .mongodb }.count == 7)
     }
 
     static let problems: [(json: String, message: String)] = [
@@ -45,7 +47,7 @@ import Testing
     @Test(arguments: problems)
     func namesTheFileTheEntryAndTheField(_ json: String, message: String) {
         #expect {
-            try InstanceFixture.decodeFile(Array(json.utf8), source: "f.json")
+            try InstanceFixture.decodeFile(Array(json.utf8), source: "f.json", accounts: ["default"])
         } throws: { error in
             "\(error)" == message
         }
@@ -57,11 +59,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(#"[{"DBInstanceId":"dds-only","Engine":"MongoDB","StorageType":"cloud_essd2"}]"#.utf8)
             .write(to: folder.appendingPathComponent("instances.json"))
-        let records = try Emulator.loadFixtures(from: folder.path)
+        let records = try Emulator.loadFixtures(from: folder.path, accounts: ["default"])
         #expect(records.map(\.instanceId) == ["dds-only"])
         #expect(records[0].kindCode == "18")
         #expect {
-            try Emulator.loadFixtures(from: folder.appendingPathComponent("none").path)
+            try Emulator.loadFixtures(from: folder.appendingPathComponent("none").path, accounts: ["default"])
         } throws: { error in
             "\(error)" == "fixtures folder \(folder.path)/none: no such folder"
         }

@@ -7,12 +7,15 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Runs `body` against an emulator started in-process on an ephemeral port.
+/// Runs `body` against an emulator started in-process on an ephemeral port. These tests are about
+/// what happens after authentication, so signatures are off unless `configure` turns them on
+/// (AuthenticationTests does).
 func withEmulator<T>(_ configure: (inout EmulatorConfiguration) -> Void = { _ in }, _ body: (EmulatorServer) throws -> T)
     throws -> T
 {
     var configuration = EmulatorConfiguration()
     configuration.port = 0
+    configuration.signatureMode = .off
     configure(&configuration)
     let server = try EmulatorServer(configuration: configuration)
     server.start()

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+import signing
 from clients import SDK_KINDS, make_client
 from expectations import UUID  # noqa: F401 (also imported from here by other test modules)
 
@@ -180,12 +181,32 @@ class Emulator:
 
     # -- raw HTTP ----------------------------------------------------------------------------------
 
-    def raw(self, query="", method="GET", body=None, headers=None, path="/"):
-        """A plain HTTP request; returns (status, headers, body text). Never raises on 4xx/5xx."""
+    def raw(self, query="", method="GET", body=None, headers=None, path="/", sign="v1"):
+        """A plain HTTP request; returns (status, headers, body text). Never raises on 4xx/5xx.
+
+        `sign`: "v1" (default) adds the common parameters and a V1 signature with testid/testsecret,
+        covering a form body too; "v3" signs with ACS3-HMAC-SHA256 headers; None sends it as given.
+        A query that does not decode is sent as given (the gateway refuses it before any signature)."""
         if isinstance(query, dict):
             query = urllib.parse.urlencode(query)
+        headers = dict(headers or {})
+        broken_escape = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+        if sign and (broken_escape.search(query.encode()) or (body and broken_escape.search(body))):
+            sign = None  # keep the malformed request exactly as the test wrote it
+        if sign:
+            try:
+                pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, errors="strict")
+                is_form = any(k.lower() == "content-type" and "x-www-form-urlencoded" in v for k, v in headers.items())
+                body_pairs = (urllib.parse.parse_qsl(body.decode(), keep_blank_values=True, errors="strict")
+                              if body and is_form else [])
+            except (UnicodeDecodeError, ValueError):
+                sign = None
+        if sign == "v1":
+            query = urllib.parse.urlencode(signing.sign_v1(method, pairs, body_pairs))
+        elif sign == "v3":
+            headers = signing.sign_v3(method, self.endpoint, pairs, headers, body or b"")
         url = self.url + path + (f"?{query}" if query else "")
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.headers, response.read().decode()

@@ -1,0 +1,181 @@
+import EmulatorTransport
+
+/// An access key and the account it acts for.
+public struct AccessKey: Sendable, Equatable {
+    public var id: String
+    public var secret: String
+    public var accountId: String
+    public var enabled: Bool
+    /// Set for STS keys: requests must carry this token.
+    public var securityToken: String?
+
+    public init(id: String, secret: String, accountId: String, enabled: Bool = true, securityToken: String? = nil) {
+        self.id = id
+        self.secret = secret
+        self.accountId = accountId
+        self.enabled = enabled
+        self.securityToken = securityToken
+    }
+}
+
+public enum SignatureMode: String, Sendable, CaseIterable {
+    /// Every request must be signed as Alibaba Cloud requires (the default).
+    case strict
+    /// No check at all; a known access key still selects its account.
+    case off
+}
+
+/// Where used nonces are remembered until they expire (the store, in SQLite).
+public protocol NonceLedger: AnyObject {
+    /// Records the nonce of the key until `expiresAt`; false when it is already recorded and unexpired.
+    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool
+}
+
+/// Who a request acts for.
+public struct Caller: Sendable, Equatable {
+    public var accessKeyId: String?
+    public var accountId: String
+}
+
+/// Checks a request's signature (V1 or V3), its time and its nonce, and finds its account.
+/// The order of the checks is in docs/authentication.md.
+public final class Authenticator {
+    /// How far `Timestamp` / `x-acs-date` may be from the clock, and how long a nonce is remembered.
+    public static let window: Int64 = 15 * 60 * 1000
+    public static let defaultAccount = "default"
+
+    public let mode: SignatureMode
+    private let keys: [String: AccessKey]
+    private let nonces: any NonceLedger
+
+    public init(mode: SignatureMode, keys: [AccessKey], nonces: any NonceLedger) {
+        self.mode = mode
+        self.keys = Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.nonces = nonces
+    }
+
+    public func authenticate(_ request: HTTPRequest, parameters: RPCParameters, now: Int64) throws -> Caller {
+        let authorization = request.header("Authorization")
+        let isV3 = authorization.map { !$0.hasPrefix("HMAC-") && $0.contains("Credential=") } ?? false
+        guard mode == .strict else {
+            let keyId = parameters.nonEmpty("AccessKeyId") ?? authorization.flatMap(SignatureV3.Authorization.init)?.credential
+            return Caller(accessKeyId: keyId, accountId: keyId.flatMap { keys[$0]?.accountId } ?? Self.defaultAccount)
+        }
+        return isV3
+            ? try authenticateV3(request, authorization: authorization ?? "", now: now)
+            : try authenticateV1(request, parameters: parameters, now: now)
+    }
+
+    // MARK: V1
+
+    private func authenticateV1(_ request: HTTPRequest, parameters: RPCParameters, now: Int64) throws -> Caller {
+        func required(_ name: String) throws -> String {
+            guard let value = parameters.nonEmpty(name) else { throw APIError.missing(name) }
+            return value
+        }
+        let keyId = try required("AccessKeyId")
+        let signature = try required("Signature")
+        let method = try required("SignatureMethod")
+        let version = try required("SignatureVersion")
+        let timestamp = try required("Timestamp")
+        let nonce = try required("SignatureNonce")
+        guard method == "HMAC-SHA1" else { throw APIError.unsupportedSignatureMethod(method) }
+        guard version == "1.0" else { throw APIError.unsupportedSignatureVersion(version) }
+        let signedAt = try checkTime(timestamp, now: now)
+        let key = try accessKey(keyId)
+
+        let stringToSign = SignatureV1.stringToSign(method: request.method, parameters: parameters.pairs)
+        guard SignatureV1.signature(stringToSign: stringToSign, secret: key.secret) == signature else {
+            throw APIError.signatureMismatchV1(stringToSign: stringToSign)
+        }
+        try checkToken(parameters.nonEmpty("SecurityToken"), of: key, name: "SecurityToken")
+        try use(nonce, of: key, signedAt: signedAt, now: now)
+        return Caller(accessKeyId: key.id, accountId: key.accountId)
+    }
+
+    // MARK: V3
+
+    /// Headers that must be signed whenever the request carries them.
+    private static let mustBeSigned = [
+        "host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256",
+        "x-acs-security-token", "content-type",
+    ]
+
+    private func authenticateV3(_ request: HTTPRequest, authorization: String, now: Int64) throws -> Caller {
+        guard let parsed = SignatureV3.Authorization(authorization) else {
+            throw APIError.incompleteSignature(
+                "The Authorization header must read ACS3-HMAC-SHA256 Credential=<AccessKeyId>,"
+                    + "SignedHeaders=<names>,Signature=<hex>.")
+        }
+        guard parsed.algorithm == SignatureV3.algorithm else { throw APIError.unsupportedSignatureMethod(parsed.algorithm) }
+        func header(_ name: String) throws -> String {
+            guard let value = request.header(name), !value.isEmpty else {
+                throw APIError.incompleteSignature("The \(name) header is missing.")
+            }
+            return value
+        }
+        let date = try header("x-acs-date")
+        let nonce = try header("x-acs-signature-nonce")
+        let payloadHash = try header("x-acs-content-sha256")
+        let signed = Set(parsed.signedHeaders)
+        for name in Self.mustBeSigned where request.header(name) != nil && !signed.contains(name) {
+            throw APIError.incompleteSignature("The \(name) header must be listed in SignedHeaders.")
+        }
+        for name in parsed.signedHeaders where name != name.lowercased() || request.header(name) == nil {
+            throw APIError.incompleteSignature(
+                name != name.lowercased()
+                    ? "SignedHeaders must name headers in lower case, not \(name)."
+                    : "SignedHeaders names \(name), which the request does not carry.")
+        }
+        let signedAt = try checkTime(date, now: now)
+        let key = try accessKey(parsed.credential)
+
+        let bodyHash = SignatureV3.sha256Hex(request.body)
+        guard payloadHash.lowercased() == bodyHash else { throw APIError.bodyHashMismatch(received: bodyHash) }
+        var query = RPCParameters()
+        try? query.parse(formEncoded: request.query ?? "")  // the gateway has already refused undecodable queries
+        let canonical = SignatureV3.canonicalRequest(
+            method: request.method, path: request.path, query: query.pairs, headers: request.headers,
+            signedHeaders: parsed.signedHeaders, payloadHash: payloadHash)
+        let stringToSign = SignatureV3.stringToSign(canonicalRequest: canonical)
+        guard SignatureV3.signature(stringToSign: stringToSign, secret: key.secret) == parsed.signature.lowercased()
+        else {
+            throw APIError.signatureMismatchV3(stringToSign: stringToSign, canonicalRequest: canonical)
+        }
+        try checkToken(request.header("x-acs-security-token"), of: key, name: "SecurityToken")
+        try use(nonce, of: key, signedAt: signedAt, now: now)
+        return Caller(accessKeyId: key.id, accountId: key.accountId)
+    }
+
+    // MARK: Shared
+
+    private func checkTime(_ text: String, now: Int64) throws -> Int64 {
+        guard let instant = UTCTime.parseISO8601(text) else { throw APIError.timestampFormat }
+        guard abs(instant - now) <= Self.window else { throw APIError.timestampExpired }
+        return instant
+    }
+
+    private func accessKey(_ id: String) throws -> AccessKey {
+        guard let key = keys[id] else { throw APIError.accessKeyNotFound }
+        guard key.enabled else { throw APIError.accessKeyInactive }
+        return key
+    }
+
+    /// An STS key needs its token; a permanent key must not send one.
+    private func checkToken(_ token: String?, of key: AccessKey, name: String) throws {
+        switch (key.securityToken, token) {
+        case (nil, nil): return
+        case (.some, nil): throw APIError.missing(name)
+        case (let expected?, let given?) where expected == given: return
+        default: throw APIError.securityTokenMismatch
+        }
+    }
+
+    /// A nonce is remembered for as long as its signed time could still be accepted.
+    private func use(_ nonce: String, of key: AccessKey, signedAt: Int64, now: Int64) throws {
+        let expiresAt = max(signedAt, now) + Self.window
+        guard try nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: now) else {
+            throw APIError.nonceUsed
+        }
+    }
+}

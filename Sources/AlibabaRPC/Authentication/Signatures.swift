@@ -1,0 +1,136 @@
+import Crypto
+
+/// Signature V1 ("RPC signature", `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`), alibaba-api.md §4.1.
+public enum SignatureV1 {
+    /// `METHOD&%2F&<encoded canonical query>` over every parameter but `Signature`, empty ones included,
+    /// sorted by encoded name.
+    public static func stringToSign(method: String, parameters: [(name: String, value: String)]) -> String {
+        let canonical = PercentEncoding.canonicalQuery(parameters.filter { $0.name != "Signature" })
+        return "\(method)&%2F&\(PercentEncoding.encode(canonical))"
+    }
+
+    /// Base64 of HMAC-SHA1 keyed with `secret&`.
+    public static func signature(stringToSign: String, secret: String) -> String {
+        let code = HMAC<Insecure.SHA1>.authenticationCode(
+            for: Array(stringToSign.utf8), using: SymmetricKey(data: Array((secret + "&").utf8)))
+        return Base64.encode(Array(code))
+    }
+}
+
+/// Signature V3 (`ACS3-HMAC-SHA256`), alibaba-api.md §4.2.
+public enum SignatureV3 {
+    public static let algorithm = "ACS3-HMAC-SHA256"
+    public static let emptyBodyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    /// The parts of an `Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…` header.
+    public struct Authorization: Equatable, Sendable {
+        public var algorithm: String
+        public var credential: String
+        public var signedHeaders: [String]
+        public var signature: String
+
+        /// nil when the header is not of that form (the caller says what is wrong).
+        public init?(_ header: String) {
+            guard let space = header.firstIndex(of: " ") else { return nil }
+            algorithm = String(header[..<space])
+            var fields: [String: String] = [:]
+            for part in header[header.index(after: space)...].split(separator: ",") {
+                let field = part.trimmingSpaces
+                guard let equals = field.firstIndex(of: "=") else { return nil }
+                fields[String(field[..<equals])] = String(field[field.index(after: equals)...])
+            }
+            guard let credential = fields["Credential"], !credential.isEmpty, let signed = fields["SignedHeaders"],
+                !signed.isEmpty, let signature = fields["Signature"], !signature.isEmpty
+            else { return nil }
+            self.credential = credential
+            self.signedHeaders = signed.split(separator: ";").map { String($0) }
+            self.signature = signature
+        }
+    }
+
+    /// The canonical request, rebuilt from exactly the headers `signedHeaders` names.
+    public static func canonicalRequest(
+        method: String, path: String, query: [(name: String, value: String)],
+        headers: [(name: String, value: String)], signedHeaders: [String], payloadHash: String
+    ) -> String {
+        let canonicalQuery = PercentEncoding.canonicalQuery(query)
+        var canonicalHeaders = ""
+        for name in signedHeaders {
+            let values = headers.filter { $0.name.lowercased() == name }.map { String($0.value.trimmingSpaces) }
+            canonicalHeaders += "\(name):\(values.sorted().joined(separator: ","))\n"
+        }
+        return "\(method)\n\(path.isEmpty ? "/" : path)\n\(canonicalQuery)\n\(canonicalHeaders)\n"
+            + "\(signedHeaders.joined(separator: ";"))\n\(payloadHash)"
+    }
+
+    public static func stringToSign(canonicalRequest: String) -> String {
+        "\(algorithm)\n\(sha256Hex(Array(canonicalRequest.utf8)))"
+    }
+
+    /// Lower-case hex of HMAC-SHA256 keyed with the secret itself.
+    public static func signature(stringToSign: String, secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Array(stringToSign.utf8), using: SymmetricKey(data: Array(secret.utf8)))
+        return hex(Array(code))
+    }
+
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        hex(Array(SHA256.hash(data: bytes)))
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension PercentEncoding {
+    /// `name=value` pairs, each side encoded, sorted by encoded name (then value), joined with `&`:
+    /// the canonical query of both signature versions.
+    static func canonicalQuery(_ pairs: [(name: String, value: String)]) -> String {
+        let encoded: [(name: String, value: String)] = pairs.map { (encode($0.name), encode($0.value)) }
+        let sorted = encoded.sorted { (left, right) -> Bool in
+            left.name == right.name ? left.value < right.value : left.name < right.name
+        }
+        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+    }
+}
+
+/// Standard Base64 with padding (RFC 4648 §4), for V1 signatures.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+            for position in 0..<4 {
+                output.append(
+                    position <= chunk.count ? alphabet[Int((value >> (18 - 6 * UInt32(position))) & 0x3F)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: SubSequence {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}
