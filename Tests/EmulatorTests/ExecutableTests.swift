@@ -25,6 +25,8 @@ import Testing
         (["--rds-daily-quota=-2"], "aliyun-db-emulator: --rds-daily-quota must be 0 or more, not -2\n"),
         (["--rds-profile", "old"],
          "aliyun-db-emulator: The value 'old' is invalid for '--rds-profile <rds-profile>'. Please provide one of 'current' and 'legacy'.\n"),
+        (["--signature", "loose"],
+         "aliyun-db-emulator: The value 'loose' is invalid for '--signature <signature>'. Please provide one of 'strict' and 'off'.\n"),
         (["--fixtures", "/nonexistent"], "aliyun-db-emulator: fixtures folder /nonexistent: no such folder\n"),
         (["--state", "/nonexistent/state.db"],
          "aliyun-db-emulator: cannot open state file /nonexistent/state.db: unable to open database file\n"),

@@ -1,0 +1,194 @@
+import EmulatorTransport
+import Testing
+
+@testable import AlibabaRPC
+
+/// Nonces kept in memory, as the store keeps them.
+final class MemoryNonces: NonceLedger {
+    var used: [String: Int64] = [:]
+
+    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool {
+        let key = "\(accessKeyId)/\(nonce)"
+        if let expiry = used[key], expiry > now { return false }
+        used[key] = expiresAt
+        return true
+    }
+}
+
+@Suite struct AuthenticatorTests {
+    static let now: Int64 = 1_704_067_200_000  // 2024-01-01T00:00:00Z
+    static let keys = [
+        AccessKey(id: "testid", secret: "testsecret", accountId: "default"),
+        AccessKey(id: "otherid", secret: "othersecret", accountId: "other"),
+        AccessKey(id: "disabledid", secret: "s", accountId: "default", enabled: false),
+        AccessKey(id: "STS.testid", secret: "testsecret", accountId: "default", securityToken: "tok"),
+    ]
+
+    let nonces = MemoryNonces()
+    var authenticator: Authenticator { Authenticator(mode: .strict, keys: Self.keys, nonces: nonces) }
+
+    /// A V1 GET for `parameters` plus the common ones, signed with `secret` unless a part is overridden.
+    static func v1(
+        _ overrides: [String: String?] = [:], secret: String = "testsecret", method: String = "GET"
+    ) -> (HTTPRequest, RPCParameters) {
+        var pairs: [(name: String, value: String)] = [
+            ("Action", "CreateBackup"), ("Version", "2014-08-15"), ("DBInstanceId", "rm-1"), ("AccessKeyId", "testid"),
+            ("SignatureMethod", "HMAC-SHA1"), ("SignatureVersion", "1.0"), ("SignatureNonce", "n1"),
+            ("Timestamp", "2024-01-01T00:00:00Z"),
+        ]
+        for (name, value) in overrides where name != "Signature" {
+            pairs.removeAll { $0.name == name }
+            if let value { pairs.append((name, value)) }
+        }
+        let signature = SignatureV1.signature(
+            stringToSign: SignatureV1.stringToSign(method: method, parameters: pairs), secret: secret)
+        if let override = overrides["Signature"] {
+            if let value = override { pairs.append(("Signature", value)) }
+        } else {
+            pairs.append(("Signature", signature))
+        }
+        let query = pairs.map { "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }.joined(separator: "&")
+        return (HTTPRequest(method: method, target: "/?\(query)", headers: [], body: []), RPCParameters(pairs))
+    }
+
+    func authenticate(_ request: (HTTPRequest, RPCParameters), at now: Int64 = now) -> Result<Caller, APIError> {
+        Result { try authenticator.authenticate(request.0, parameters: request.1, now: now) }.mapError { $0 as! APIError }
+    }
+
+    @Test func acceptsACorrectV1Signature() {
+        #expect(authenticate(Self.v1()) == .success(Caller(accessKeyId: "testid", accountId: "default")))
+        #expect(
+            authenticate(Self.v1(["AccessKeyId": "otherid", "SignatureNonce": "n2"], secret: "othersecret"))
+                == .success(Caller(accessKeyId: "otherid", accountId: "other")))
+        #expect(authenticate(Self.v1(["SignatureNonce": "n3"], method: "POST")).map(\.accountId) == .success("default"))
+    }
+
+    static let v1Refusals: [(overrides: [String: String?], secret: String, error: APIError)] = [
+        (["AccessKeyId": nil], "testsecret", .missing("AccessKeyId")),
+        (["Signature": nil], "testsecret", .missing("Signature")),
+        (["SignatureMethod": nil], "testsecret", .missing("SignatureMethod")),
+        (["SignatureVersion": nil], "testsecret", .missing("SignatureVersion")),
+        (["Timestamp": nil], "testsecret", .missing("Timestamp")),
+        (["SignatureNonce": nil], "testsecret", .missing("SignatureNonce")),
+        (["SignatureNonce": ""], "testsecret", .missing("SignatureNonce")),
+        (["SignatureMethod": "HMAC-SHA256"], "testsecret", .unsupportedSignatureMethod("HMAC-SHA256")),
+        (["SignatureVersion": "2.0"], "testsecret", .unsupportedSignatureVersion("2.0")),
+        (["Timestamp": "2024-01-01T00:00:00+0800"], "testsecret", .timestampFormat),
+        (["Timestamp": "2023-12-31T23:44:59Z"], "testsecret", .timestampExpired),
+        (["Timestamp": "2024-01-01T00:15:01Z"], "testsecret", .timestampExpired),
+        (["Timestamp": "2023-12-31T23:00:00Z", "AccessKeyId": "nobody"], "testsecret", .timestampExpired),
+        (["AccessKeyId": "nobody"], "testsecret", .accessKeyNotFound),
+        (["AccessKeyId": "disabledid"], "s", .accessKeyInactive),
+        (["AccessKeyId": "STS.testid"], "testsecret", .missing("SecurityToken")),
+        (["AccessKeyId": "STS.testid", "SecurityToken": "other"], "testsecret", .securityTokenMismatch),
+        (["SecurityToken": "tok"], "testsecret", .securityTokenMismatch),
+        (["Signature": "AAAA"], "testsecret", .signatureMismatchV1(stringToSign: "")),
+        ([:], "wrongsecret", .signatureMismatchV1(stringToSign: "")),
+    ]
+
+    @Test(arguments: v1Refusals)
+    func refusesV1(_ overrides: [String: String?], secret: String, error: APIError) {
+        let result = authenticate(Self.v1(overrides, secret: secret))
+        guard case .failure(let actual) = result else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(actual.code == error.code)
+        #expect(actual.status == error.status)
+        if error.code == "SignatureDoesNotMatch" {
+            #expect(actual.message.hasPrefix("Specified signature is not matched with our calculation. server string to sign is:GET&%2F&"))
+            #expect(actual.message.filter { $0 == ":" }.count == 1)
+        } else {
+            #expect(actual.message == error.message)
+        }
+        #expect(nonces.used.isEmpty, "a refused request must not use up its nonce")
+    }
+
+    @Test func acceptsTimestampsExactlyFifteenMinutesAway() {
+        #expect(authenticate(Self.v1(["Timestamp": "2023-12-31T23:45:00Z"])).map(\.accountId) == .success("default"))
+        #expect(authenticate(Self.v1(["Timestamp": "2024-01-01T00:15:00Z", "SignatureNonce": "n2"])).map(\.accountId) == .success("default"))
+    }
+
+    @Test func refusesAReplayedNonceUntilItExpires() {
+        #expect(authenticate(Self.v1()).map(\.accountId) == .success("default"))
+        #expect(authenticate(Self.v1()) == .failure(.nonceUsed))
+        #expect(authenticate(Self.v1(["AccessKeyId": "otherid"], secret: "othersecret")).map(\.accountId) == .success("other"))
+        // Remembered until the signed time plus the window: by then the timestamp itself is too old.
+        #expect(nonces.used["testid/n1"] == Self.now + Authenticator.window)
+    }
+
+    // MARK: V3
+
+    static func v3(
+        headers extra: [(name: String, value: String)] = [], drop: Set<String> = [], signed: [String]? = nil,
+        secret: String = "testsecret", body: [UInt8] = [], algorithm: String = "ACS3-HMAC-SHA256",
+        credential: String = "testid"
+    ) -> (HTTPRequest, RPCParameters) {
+        var headers: [(name: String, value: String)] = [
+            ("Host", "127.0.0.1:8080"), ("x-acs-action", "CreateBackup"), ("x-acs-version", "2014-08-15"),
+            ("x-acs-date", "2024-01-01T00:00:00Z"), ("x-acs-signature-nonce", "v3nonce"),
+            ("x-acs-content-sha256", SignatureV3.sha256Hex(body)),
+        ] + extra
+        let names = signed ?? headers.map { $0.name.lowercased() }.sorted()
+        let canonical = SignatureV3.canonicalRequest(
+            method: "POST", path: "/", query: [("DBInstanceId", "rm-1")], headers: headers, signedHeaders: names,
+            payloadHash: headers.first { $0.name == "x-acs-content-sha256" }!.value)
+        let signature = SignatureV3.signature(stringToSign: SignatureV3.stringToSign(canonicalRequest: canonical), secret: secret)
+        headers.removeAll { drop.contains($0.name) }
+        headers.append(("Authorization", "\(algorithm) Credential=\(credential),SignedHeaders=\(names.joined(separator: ";")),Signature=\(signature)"))
+        return (HTTPRequest(method: "POST", target: "/?DBInstanceId=rm-1", headers: headers, body: body), RPCParameters([("DBInstanceId", "rm-1")]))
+    }
+
+    @Test func acceptsACorrectV3Signature() {
+        #expect(authenticate(Self.v3()) == .success(Caller(accessKeyId: "testid", accountId: "default")))
+        #expect(
+            authenticate(Self.v3(headers: [("x-acs-security-token", "tok")], credential: "STS.testid")).map(\.accessKeyId)
+                == .success("STS.testid"))
+    }
+
+    static let v3Refusals: [(request: (HTTPRequest, RPCParameters), code: String, message: String)] = [
+        (v3(algorithm: "ACS3-HMAC-SM3"), "InvalidSignatureMethod",
+         "Specified signature method ACS3-HMAC-SM3 is not supported; use HMAC-SHA1 (with SignatureVersion 1.0) or ACS3-HMAC-SHA256."),
+        (v3(drop: ["x-acs-date"]), "IncompleteSignature",
+         "The request signature does not conform to Aliyun standards. The x-acs-date header is missing."),
+        (v3(drop: ["x-acs-content-sha256"]), "IncompleteSignature",
+         "The request signature does not conform to Aliyun standards. The x-acs-content-sha256 header is missing."),
+        (v3(signed: ["host", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]), "IncompleteSignature",
+         "The request signature does not conform to Aliyun standards. The x-acs-action header must be listed in SignedHeaders."),
+        (v3(signed: ["host", "user-agent", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]),
+         "IncompleteSignature",
+         "The request signature does not conform to Aliyun standards. SignedHeaders names user-agent, which the request does not carry."),
+        (v3(credential: "nobody"), "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
+        (v3(credential: "STS.testid"), "MissingSecurityToken", "SecurityToken is mandatory for this action."),
+    ]
+
+    @Test(arguments: v3Refusals)
+    func refusesV3(_ request: (HTTPRequest, RPCParameters), code: String, message: String) {
+        #expect(authenticate(request) == .failure(APIError(status: code.hasSuffix("NotFound") ? 404 : 400, code: code, message: message)))
+    }
+
+    @Test func v3MismatchShowsTheCanonicalRequest() throws {
+        guard case .failure(let error) = authenticate(Self.v3(secret: "wrong")) else { Issue.record("accepted"); return }
+        #expect(error.code == "SignatureDoesNotMatch")
+        #expect(error.message.contains("canonical request is:\nPOST\n/\nDBInstanceId=rm-1\nhost:127.0.0.1:8080\n"))
+    }
+
+    @Test func v3ChecksTheBodyHash() {
+        var request = Self.v3(body: Array("A=1".utf8))
+        request.0.body = Array("A=2".utf8)
+        #expect(
+            authenticate(request)
+                == .failure(.bodyHashMismatch(received: SignatureV3.sha256Hex(Array("A=2".utf8)))))
+    }
+
+    @Test func offModeOnlyMapsKeysToAccounts() throws {
+        let off = Authenticator(mode: .off, keys: Self.keys, nonces: nonces)
+        let request = HTTPRequest(method: "GET", target: "/", headers: [], body: [])
+        #expect(try off.authenticate(request, parameters: RPCParameters([("AccessKeyId", "otherid")]), now: 0).accountId == "other")
+        #expect(try off.authenticate(request, parameters: RPCParameters([("AccessKeyId", "nobody")]), now: 0).accountId == "default")
+        #expect(try off.authenticate(request, parameters: RPCParameters(), now: 0) == Caller(accessKeyId: nil, accountId: "default"))
+        let v3 = Self.v3(secret: "wrong", credential: "otherid")
+        #expect(try off.authenticate(v3.0, parameters: v3.1, now: 0).accountId == "other")
+        #expect(nonces.used.isEmpty)
+    }
+}
