@@ -119,3 +119,57 @@ public enum UTCTime {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }
+
+/// The emulator's clock: the system's, unless set, advanced or frozen through the control API.
+/// Confined to the server's loop thread, like everything that reads it.
+public final class VirtualClock: Clock {
+    private let base: any Clock
+    private var offset: Int64 = 0
+    private var frozenAt: Int64?
+
+    public init(base: any Clock = SystemClock()) {
+        self.base = base
+    }
+
+    public var now: Int64 { frozenAt ?? base.now + offset }
+    public var isFrozen: Bool { frozenAt != nil }
+    /// How far the clock is from the system's, in milliseconds.
+    public var offsetFromSystem: Int64 { now - base.now }
+
+    public func set(_ instant: Int64) {
+        if frozenAt != nil { frozenAt = instant } else { offset = instant - base.now }
+    }
+
+    public func advance(by milliseconds: Int64) { set(now + milliseconds) }
+
+    /// Stops the clock where it is.
+    public func freeze() { frozenAt = now }
+
+    /// Lets a frozen clock run again from where it stands.
+    public func release() {
+        guard let frozen = frozenAt else { return }
+        frozenAt = nil
+        offset = frozen - base.now
+    }
+
+    /// Back to the system's time, running.
+    public func reset() {
+        frozenAt = nil
+        offset = 0
+    }
+}
+
+extension UTCTime {
+    /// The time format of the Describe operations' filters, `2011-06-01T16:00Z` (minutes, UTC).
+    public static func parseMinutes(_ text: String) -> Int64? {
+        guard text.utf8.count == 17, text.hasSuffix("Z") else { return nil }
+        return parseISO8601(String(text.dropLast()) + ":00Z")
+    }
+}
+
+extension UTCTime {
+    /// `20240101000000`, as backup file names carry it.
+    public static func compact(_ instant: Int64) -> String {
+        iso8601(instant).filter(\.isNumber)
+    }
+}

@@ -37,6 +37,10 @@ struct ControlAPI {
                 return json(200, .object([.init("status", .string("reset")), .init("instances", .integer(Int64(count)))]))
             case "instances":
                 return try instances(request, segments.dropFirst().map { $0 })
+            case "clock":
+                try expect(request, ["GET", "POST"], pathIsComplete: segments.count == 1)
+                if request.method == "POST" { try changeClock(try jsonBody(request)) }
+                return json(200, clockState())
             default:
                 throw Failure.notFound("no control endpoint \(request.path); see the README for the control API")
             }
@@ -70,6 +74,19 @@ struct ControlAPI {
                 return HTTPResponse(status: 204)
             default: throw methodNotAllowed(request.method, ["GET", "PUT", "PATCH", "DELETE"])
             }
+        case 2 where path[1] == "next-backup":
+            let instance = try existing(try decodedSegment(path[0]))
+            switch request.method {
+            case "GET": break
+            case "PUT", "POST":
+                let outcome = try scriptedOutcome(try jsonBody(request), for: instance)
+                try emulator.store.transaction { try $0.setNextOutcome(outcome, instanceId: instance.instanceId) }
+            case "DELETE":
+                try emulator.store.transaction { _ = try $0.takeNextOutcome(instanceId: instance.instanceId) }
+            default: throw methodNotAllowed(request.method, ["GET", "PUT", "POST", "DELETE"])
+            }
+            let pending = try emulator.store.transaction { try $0.nextOutcome(instanceId: instance.instanceId) }
+            return json(200, Self.describe(pending))
         case 2 where path[1] == "backups":
             try expect(request, ["GET"])
             let id = try decodedSegment(path[0])
@@ -135,17 +152,143 @@ struct ControlAPI {
             case .rds: (RDSIdentifiers.backupJobId(backup.sequence), RDSIdentifiers.backupId(backup.sequence))
             case .mongodb: (MongoDBIdentifiers.backupJobId(backup.sequence), MongoDBIdentifiers.backupId(backup.sequence))
             }
+        let stages =
+            switch instance.product {
+            case .rds: RDSLifecycle.stages
+            case .mongodb: MongoDBLifecycle.stages
+            }
+        let state = backup.state(at: now, stages: stages)
+        let status: String =
+            switch state.phase {
+            case .running(let stage): stage
+            case .finished: "Finished"
+            case .failed(let stage): "Failed at \(stage)"
+            }
         var fields: [RPCValue.Field] = [
             .init("BackupJobId", .string(jobId)), .init("BackupId", .string(backupId)),
             .init("BackupMethod", .string(backup.method)), .init("BackupType", .string(backup.backupType)),
             .init("StartTime", .string(UTCTime.iso8601(backup.startedAt))),
             .init("FinishTime", .string(UTCTime.iso8601(backup.finishesAt))),
-            .init("InProgress", .boolean(now < backup.finishesAt)),
+            .init("InProgress", .boolean(state.isRunning)), .init("Status", .string(status)),
+            .init("Progress", .integer(Int64(state.percent))),
         ]
+        if let deleted = backup.deletedAt { fields.append(.init("DeletedTime", .string(UTCTime.iso8601(deleted)))) }
         if let strategy = backup.strategy { fields.append(.init("BackupStrategy", .string(strategy))) }
         if let names = backup.databaseNames { fields.append(.init("DBName", .string(names))) }
         if let days = backup.retentionDays { fields.append(.init("BackupRetentionPeriod", .integer(days))) }
         return .object(fields)
+    }
+
+    // MARK: Clock
+
+    private func clockState() -> RPCValue {
+        let clock = emulator.clock
+        return .object([
+            .init("now", .string(UTCTime.iso8601(clock.now))), .init("nowMilliseconds", .integer(clock.now)),
+            .init("frozen", .boolean(clock.isFrozen)), .init("offsetSeconds", .integer(clock.offsetFromSystem / 1000)),
+        ])
+    }
+
+    /// `{"set": "2024-01-01T00:00:00Z"}`, `{"advance": "25h"}`, `{"freeze": true}`, `{"release": true}`,
+    /// `{"reset": true}`; several at once apply in that order.
+    private func changeClock(_ body: JSONValue) throws {
+        guard case .object(let fields) = body, !fields.isEmpty else {
+            throw Failure.badRequest("request body: a JSON object with set, advance, freeze, release or reset")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !["set", "advance", "freeze", "release", "reset"].contains($0) }) {
+            throw Failure.badRequest("request body: \"\(unknown)\" is not a clock setting; use set, advance, freeze, release or reset")
+        }
+        var set: Int64?
+        if let value = fields["set"] {
+            guard case .string(let text) = value, let instant = UTCTime.parseISO8601(text) else {
+                throw Failure.badRequest("request body: \"set\" must be a time like 2024-01-01T00:00:00Z")
+            }
+            set = instant
+        }
+        let advance = try fields["advance"].map { try Self.duration($0, field: "advance") }
+        for flag in ["freeze", "release", "reset"] {
+            if let value = fields[flag], value != .bool(true) {
+                throw Failure.badRequest("request body: \"\(flag)\" takes true")
+            }
+        }
+        let clock = emulator.clock
+        if fields["reset"] != nil { clock.reset() }
+        if let set { clock.set(set) }
+        if let advance { clock.advance(by: advance) }
+        if fields["freeze"] != nil { clock.freeze() }
+        if fields["release"] != nil { clock.release() }
+    }
+
+    /// A duration in milliseconds: a number of seconds, or text like `90s`, `15m`, `25h`, `2d`.
+    static func duration(_ value: JSONValue, field: String) throws -> Int64 {
+        let seconds: Double?
+        switch value {
+        case .integer(let number): seconds = Double(number)
+        case .number(let number): seconds = number
+        case .string(let text):
+            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+            if let unit = text.last, let factor = units[unit] {
+                seconds = Double(text.dropLast()).map { $0 * factor }
+            } else {
+                seconds = Double(text)
+            }
+        default: seconds = nil
+        }
+        guard let seconds, seconds.isFinite, seconds >= 0, seconds <= 3_650 * 86_400 else {
+            throw Failure.badRequest(
+                "request body: \"\(field)\" must be a duration: seconds, or a number with s, m, h or d (e.g. \"25h\")")
+        }
+        return Int64((seconds * 1000).rounded())
+    }
+
+    // MARK: Scripted outcomes
+
+    /// `{"fail": "<stage>"}` or `{"hold": "<stage>", "until": "<time>"}` (or `"for": "<duration>"`).
+    private func scriptedOutcome(_ body: JSONValue, for instance: InstanceRecord) throws -> BackupOutcome {
+        let stages =
+            switch instance.product {
+            case .rds: RDSLifecycle.stages.names
+            case .mongodb: MongoDBLifecycle.stages.names
+            }
+        guard case .object(let fields) = body else {
+            throw Failure.badRequest("request body: a JSON object: {\"fail\": stage} or {\"hold\": stage, \"until\": time}")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !["fail", "hold", "until", "for"].contains($0) }) {
+            throw Failure.badRequest("request body: \"\(unknown)\" is not an outcome setting; use fail, or hold with until or for")
+        }
+        func stage(_ name: String) throws -> String? {
+            guard let value = fields[name] else { return nil }
+            guard case .string(let text) = value, stages.contains(text) else {
+                throw Failure.badRequest(
+                    "request body: \"\(name)\" must be a stage of \(instance.engine) backups: \(stages.joined(separator: ", "))")
+            }
+            return text
+        }
+        var outcome = BackupOutcome(failStage: try stage("fail"), holdStage: try stage("hold"))
+        if outcome.holdStage != nil {
+            if case .string(let text)? = fields["until"], let instant = UTCTime.parseISO8601(text) {
+                outcome.holdUntil = instant
+            } else if let span = fields["for"] {
+                outcome.holdUntil = emulator.clock.now + (try Self.duration(span, field: "for"))
+            } else {
+                throw Failure.badRequest(
+                    "request body: \"hold\" needs \"until\" (a time like 2024-01-01T00:10:00Z) or \"for\" (a duration)")
+            }
+        } else if fields["until"] != nil || fields["for"] != nil {
+            throw Failure.badRequest("request body: \"until\" and \"for\" go with \"hold\"")
+        }
+        guard outcome.failStage != nil || outcome.holdStage != nil else {
+            throw Failure.badRequest("request body: say \"fail\" or \"hold\"")
+        }
+        return outcome
+    }
+
+    static func describe(_ outcome: BackupOutcome?) -> RPCValue {
+        var fields: [RPCValue.Field] = []
+        if let stage = outcome?.failStage { fields.append(.init("fail", .string(stage))) }
+        if let stage = outcome?.holdStage { fields.append(.init("hold", .string(stage))) }
+        if let until = outcome?.holdUntil { fields.append(.init("until", .string(UTCTime.iso8601(until)))) }
+        return .object([.init("nextBackup", outcome == nil ? .object([]) : .object(fields))])
     }
 
     // MARK: Helpers

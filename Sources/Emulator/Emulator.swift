@@ -19,12 +19,14 @@ public final class Emulator {
     let accessKeys: [AccessKey]
     /// The accounts instances may belong to.
     let accounts: Set<String>
-    let clock: any Clock
+    /// The one clock everything reads: requests, task progress, timestamps, quotas, signatures.
+    let clock: VirtualClock
     private let gateway: RPCGateway
     private lazy var control = ControlAPI(emulator: self)
 
-    public init(configuration: EmulatorConfiguration, clock: any Clock = SystemClock()) throws {
+    public init(configuration: EmulatorConfiguration, clock base: any Clock = SystemClock()) throws {
         self.configuration = configuration
+        let clock = VirtualClock(base: base)
         self.clock = clock
         accessKeys = try Self.loadAccessKeys(from: configuration.fixturesDirectory)
         accounts = AccessKeyFixture.accounts(of: accessKeys)

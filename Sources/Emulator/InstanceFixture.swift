@@ -156,10 +156,12 @@ enum InstanceFixture {
         }
         fields.append(.init("LockMode", .string(record.lockMode)))
         fields.append(.init("Databases", .array(record.databases.map(RPCValue.string))))
-        if let attributes = try? JSONValue.parse(Array(record.attributes.utf8)),
-            case .object(let extra)? = attributes.rpcValue
-        {
-            fields += extra
+        for name in record.attributes.keys.sorted() {
+            switch record.attributes[name] {
+            case .string(let text)?: fields.append(.init(name, .string(text)))
+            case .integer(let number)?: fields.append(.init(name, .integer(number)))
+            case nil: break
+            }
         }
         return .object(fields)
     }
@@ -256,22 +258,22 @@ struct EntryReader {
         return names
     }
 
-    /// The descriptive fields present, as a JSON object text with sorted keys.
+    /// The descriptive fields present.
     mutating func attributes(_ known: [String: InstanceFixture.AttributeKind]) throws(InstanceFixture.Problem)
-        -> String
+        -> [String: AttributeValue]
     {
-        var present: [RPCValue.Field] = []
+        var present: [String: AttributeValue] = [:]
         for name in known.keys.sorted() {
             used.insert(name)
             guard let value = fields[name] else { continue }
             switch (known[name], value) {
-            case (.string, .string(let text)): present.append(.init(name, .string(text)))
-            case (.integer, .integer(let number)): present.append(.init(name, .integer(number)))
+            case (.string, .string(let text)): present[name] = .string(text)
+            case (.integer, .integer(let number)): present[name] = .integer(number)
             case (.string, _): throw problem(name, "must be a string, not \(value.typeName)")
             default: throw problem(name, "must be a whole number, not \(value.typeName)")
             }
         }
-        return RPCValue.object(present).jsonText
+        return present
     }
 
     func rejectUnknownFields() throws(InstanceFixture.Problem) {

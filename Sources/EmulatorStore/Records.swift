@@ -4,6 +4,12 @@ public enum Product: String, Sendable, CaseIterable {
     case mongodb
 }
 
+/// The value of an instance's descriptive field.
+public enum AttributeValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int64)
+}
+
 /// A simulated database instance, as the store keeps it.
 public struct InstanceRecord: Sendable, Equatable {
     public var instanceId: String
@@ -21,13 +27,13 @@ public struct InstanceRecord: Sendable, Equatable {
     /// MongoDB `KindCode` (`0` local disk, `3` standalone, `18` cloud disk); nil for RDS.
     public var kindCode: String?
     public var databases: [String]
-    /// The instance's other documented fields, as a JSON object; the store does not read it.
-    public var attributes: String
+    /// The instance's other documented fields (`ZoneId`, `DBInstanceClass`, …), echoed by the Describe operations.
+    public var attributes: [String: AttributeValue]
 
     public init(
         instanceId: String, product: Product, accountId: String, regionId: String, engine: String,
         engineVersion: String, status: String, instanceType: String, storageType: String, lockMode: String,
-        kindCode: String?, databases: [String], attributes: String = "{}"
+        kindCode: String?, databases: [String], attributes: [String: AttributeValue] = [:]
     ) {
         self.instanceId = instanceId
         self.product = product
@@ -45,6 +51,20 @@ public struct InstanceRecord: Sendable, Equatable {
     }
 }
 
+/// What a backup task will do, scripted through the control API: fail when it reaches a stage, or
+/// stay at a stage until a point in time. The normal outcome has neither.
+public struct BackupOutcome: Sendable, Equatable {
+    public var failStage: String?
+    public var holdStage: String?
+    public var holdUntil: Int64?
+
+    public init(failStage: String? = nil, holdStage: String? = nil, holdUntil: Int64? = nil) {
+        self.failStage = failStage
+        self.holdStage = holdStage
+        self.holdUntil = holdUntil
+    }
+}
+
 /// A backup accepted by CreateBackup: its task, and the backup set the task produces.
 public struct BackupRecord: Sendable, Equatable {
     /// The store's sequence number; each product derives its public ids from it.
@@ -59,13 +79,19 @@ public struct BackupRecord: Sendable, Equatable {
     public var retentionDays: Int64?
     /// Milliseconds since the Unix epoch (UTC).
     public var startedAt: Int64
-    /// The task is in progress while the clock reads before this instant.
+    /// The task is in progress while the clock reads before this instant (it ends finished or failed).
     public var finishesAt: Int64
+    /// How long the task's stages take in all, holds not counted.
+    public var duration: Int64
+    public var outcome: BackupOutcome
+    /// When DeleteBackup removed the backup set; the task still counts for the daily quota.
+    public var deletedAt: Int64?
 
     public init(
         sequence: Int64 = 0, product: Product, instanceId: String, accountId: String, method: String,
         backupType: String, strategy: String? = nil, databaseNames: String? = nil, retentionDays: Int64? = nil,
-        startedAt: Int64, finishesAt: Int64
+        startedAt: Int64, finishesAt: Int64, duration: Int64? = nil, outcome: BackupOutcome = BackupOutcome(),
+        deletedAt: Int64? = nil
     ) {
         self.sequence = sequence
         self.product = product
@@ -78,5 +104,35 @@ public struct BackupRecord: Sendable, Equatable {
         self.retentionDays = retentionDays
         self.startedAt = startedAt
         self.finishesAt = finishesAt
+        self.duration = duration ?? (finishesAt - startedAt)
+        self.outcome = outcome
+        self.deletedAt = deletedAt
+    }
+}
+
+/// Which backup sets a Describe operation lists: those of an instance, not deleted, ended by
+/// `endedBy`, started in `[startedFrom, until]`.
+public struct BackupSetFilter: Sendable {
+    public var instanceId: String
+    public var startedFrom: Int64
+    public var until: Int64
+    public var endedBy: Int64
+    /// nil: any; true: only failed ones; false: only successful ones.
+    public var failed: Bool?
+    /// Only these sequence numbers (none: an empty list).
+    public var sequences: [Int64]?
+
+    public init(instanceId: String, startedFrom: Int64 = .min, until: Int64 = .max, endedBy: Int64) {
+        self.instanceId = instanceId
+        self.startedFrom = startedFrom
+        self.until = until
+        self.endedBy = endedBy
+    }
+}
+
+extension InstanceRecord {
+    /// The descriptive attributes in name order, as replies list them.
+    public var sortedAttributes: [(name: String, value: AttributeValue)] {
+        attributes.keys.sorted().compactMap { name in attributes[name].map { (name, $0) } }
     }
 }

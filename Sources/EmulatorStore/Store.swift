@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a state file cannot be used.
 public struct StoreOpenError: Error, CustomStringConvertible {
     public let description: String
@@ -9,7 +11,7 @@ public struct StoreOpenError: Error, CustomStringConvertible {
 /// first read to the commit: a rule check and the write it guards are one atomic step.
 public final class Store {
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
@@ -95,6 +97,7 @@ public final class Store {
                 CREATE INDEX backups_by_start ON backups (instance_id, started_at);
                 CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
                 \(nonceTable)
+                \(lifecycleColumns)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
@@ -113,11 +116,29 @@ public final class Store {
         CREATE INDEX nonces_by_expiry ON nonces (expires_at);
         """
 
+    /// What a backup needs for its lifecycle (version 3): its planned duration, a scripted outcome,
+    /// deletion; and the outcome scripted for an instance's next backup.
+    private static let lifecycleColumns = """
+        ALTER TABLE backups ADD COLUMN duration INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE backups ADD COLUMN fail_stage TEXT;
+        ALTER TABLE backups ADD COLUMN hold_stage TEXT;
+        ALTER TABLE backups ADD COLUMN hold_until INTEGER;
+        ALTER TABLE backups ADD COLUMN deleted_at INTEGER;
+        UPDATE backups SET duration = finishes_at - started_at;
+        CREATE TABLE next_backup_outcomes (
+            instance_id TEXT PRIMARY KEY,
+            fail_stage  TEXT,
+            hold_stage  TEXT,
+            hold_until  INTEGER
+        );
+        """
+
     /// Brings an older state file up to the current schema, in one transaction.
     private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
         guard version < schemaVersion else { return }
         try connection.transaction {
             if version < 2 { try connection.execute(nonceTable) }
+            if version < 3 { try connection.execute(lifecycleColumns) }
             try connection.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
@@ -157,6 +178,13 @@ public struct StoreTransaction {
         try connection.query("SELECT \(Self.instanceColumns) FROM instances ORDER BY instance_id", read: Self.instance)
     }
 
+    /// The instances of one product and account, in id order.
+    public func instances(product: Product, accountId: String) throws -> [InstanceRecord] {
+        try connection.query(
+            "SELECT \(Self.instanceColumns) FROM instances WHERE product = ?1 AND account_id = ?2 ORDER BY instance_id",
+            [.text(product.rawValue), .text(accountId)], read: Self.instance)
+    }
+
     /// Inserts the instance, or replaces the one with the same id (its backups stay).
     public func put(_ instance: InstanceRecord) throws {
         try connection.run(
@@ -166,18 +194,20 @@ public struct StoreTransaction {
                 .text(instance.regionId), .text(instance.engine), .text(instance.engineVersion), .text(instance.status),
                 .text(instance.instanceType), .text(instance.storageType), .text(instance.lockMode),
                 instance.kindCode.map(SQLValue.text) ?? .null, .text(instance.databases.joined(separator: ",")),
-                .text(instance.attributes),
+                .text(Self.encode(instance.attributes)),
             ])
     }
 
     /// Deletes the instance and its backups; false when there was no such instance.
     public func deleteInstance(_ instanceId: String) throws -> Bool {
         try connection.run("DELETE FROM backups WHERE instance_id = ?1", [.text(instanceId)])
+        try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
         return try connection.run("DELETE FROM instances WHERE instance_id = ?1", [.text(instanceId)]) > 0
     }
 
     /// Empties the state (backup sequence numbers keep counting, so ids are never reused).
     public func deleteEverything() throws {
+        try connection.run("DELETE FROM next_backup_outcomes")
         try connection.run("DELETE FROM backups")
         try connection.run("DELETE FROM instances")
     }
@@ -189,7 +219,28 @@ public struct StoreTransaction {
             regionId: row.text(3), engine: row.text(4), engineVersion: row.text(5), status: row.text(6),
             instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
             databases: databases.isEmpty ? [] : databases.split(separator: ",").map(String.init),
-            attributes: row.text(12))
+            attributes: decode(row.text(12)))
+    }
+
+    /// Attributes as a JSON object with sorted keys, so the file stays readable with the sqlite3 shell.
+    static func encode(_ attributes: [String: AttributeValue]) -> String {
+        let object: [String: Any] = attributes.mapValues {
+            switch $0 {
+            case .string(let text): text
+            case .integer(let number): number
+            }
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [String: AttributeValue] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [:] }
+        return object.compactMapValues { value in
+            if let text = value as? String { return .string(text) }
+            if let number = value as? NSNumber { return .integer(number.int64Value) }
+            return nil
+        }
     }
 
     // MARK: Nonces
@@ -231,33 +282,113 @@ public struct StoreTransaction {
         try connection.run(
             """
             INSERT INTO backups (product, instance_id, account_id, method, backup_type, strategy, database_names,
-                                 retention_days, started_at, finishes_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                 retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """,
             [
                 .text(backup.product.rawValue), .text(backup.instanceId), .text(backup.accountId), .text(backup.method),
                 .text(backup.backupType), backup.strategy.map(SQLValue.text) ?? .null,
                 backup.databaseNames.map(SQLValue.text) ?? .null, backup.retentionDays.map(SQLValue.int) ?? .null,
-                .int(backup.startedAt), .int(backup.finishesAt),
+                .int(backup.startedAt), .int(backup.finishesAt), .int(backup.duration),
+                backup.outcome.failStage.map(SQLValue.text) ?? .null, backup.outcome.holdStage.map(SQLValue.text) ?? .null,
+                backup.outcome.holdUntil.map(SQLValue.int) ?? .null,
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
         return stored
     }
 
+    private static let backupColumns = """
+        sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
+        retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until, deleted_at
+        """
+
+    private static func backup(_ row: SQLiteRow) -> BackupRecord {
+        BackupRecord(
+            sequence: row.int(0), product: Product(rawValue: row.text(1)) ?? .rds, instanceId: row.text(2),
+            accountId: row.text(3), method: row.text(4), backupType: row.text(5), strategy: row.optionalText(6),
+            databaseNames: row.optionalText(7), retentionDays: row.optionalInt(8), startedAt: row.int(9),
+            finishesAt: row.int(10), duration: row.int(11),
+            outcome: BackupOutcome(failStage: row.optionalText(12), holdStage: row.optionalText(13), holdUntil: row.optionalInt(14)),
+            deletedAt: row.optionalInt(15))
+    }
+
+    /// Every backup of the instance, deleted ones included, oldest first.
     public func backups(instanceId: String) throws -> [BackupRecord] {
         try connection.query(
-            """
-            SELECT sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
-                   retention_days, started_at, finishes_at
-            FROM backups WHERE instance_id = ?1 ORDER BY sequence
-            """, [.text(instanceId)]
-        ) { row in
-            BackupRecord(
-                sequence: row.int(0), product: Product(rawValue: row.text(1)) ?? .rds, instanceId: row.text(2),
-                accountId: row.text(3), method: row.text(4), backupType: row.text(5), strategy: row.optionalText(6),
-                databaseNames: row.optionalText(7), retentionDays: row.optionalInt(8), startedAt: row.int(9),
-                finishesAt: row.int(10))
+            "SELECT \(Self.backupColumns) FROM backups WHERE instance_id = ?1 ORDER BY sequence", [.text(instanceId)],
+            read: Self.backup)
+    }
+
+    /// The backup sets the filter selects, newest first, at most `limit` after skipping `offset`, and
+    /// how many it selects in all.
+    public func backupSets(_ filter: BackupSetFilter, limit: Int, offset: Int) throws
+        -> (page: [BackupRecord], total: Int)
+    {
+        var conditions =
+            "instance_id = ?1 AND deleted_at IS NULL AND started_at >= ?2 AND started_at <= ?3 AND finishes_at <= ?4"
+        var arguments: [SQLValue] = [
+            .text(filter.instanceId), .int(filter.startedFrom), .int(filter.until), .int(filter.endedBy),
+        ]
+        if let failed = filter.failed { conditions += failed ? " AND fail_stage IS NOT NULL" : " AND fail_stage IS NULL" }
+        if let sequences = filter.sequences {
+            let first = arguments.count + 1
+            conditions += " AND sequence IN (\((0..<sequences.count).map { "?\(first + $0)" }.joined(separator: ", ")))"
+            arguments += sequences.map(SQLValue.int)
+            if sequences.isEmpty { return ([], 0) }
         }
+        let total = try connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }
+        let paging = arguments.count
+        let page = try connection.query(
+            "SELECT \(Self.backupColumns) FROM backups WHERE \(conditions) ORDER BY started_at DESC, sequence DESC "
+                + "LIMIT ?\(paging + 1) OFFSET ?\(paging + 2)",
+            arguments + [.int(Int64(limit)), .int(Int64(offset))], read: Self.backup)
+        return (page, Int(total.first ?? 0))
+    }
+
+    /// One backup by sequence number, if it belongs to the instance.
+    public func backup(sequence: Int64, instanceId: String) throws -> BackupRecord? {
+        try connection.query(
+            "SELECT \(Self.backupColumns) FROM backups WHERE sequence = ?1 AND instance_id = ?2",
+            [.int(sequence), .text(instanceId)], read: Self.backup
+        ).first
+    }
+
+    /// The instance's tasks still running at `now`, oldest first.
+    public func runningBackups(instanceId: String, at now: Int64) throws -> [BackupRecord] {
+        try connection.query(
+            "SELECT \(Self.backupColumns) FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND started_at <= ?2 ORDER BY sequence",
+            [.text(instanceId), .int(now)], read: Self.backup)
+    }
+
+    public func markDeleted(sequence: Int64, at now: Int64) throws {
+        try connection.run("UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1", [.int(sequence), .int(now)])
+    }
+
+    // MARK: Scripted outcomes
+
+    /// What the instance's next backup will do; replaces any earlier script.
+    public func setNextOutcome(_ outcome: BackupOutcome, instanceId: String) throws {
+        try connection.run(
+            "INSERT OR REPLACE INTO next_backup_outcomes (instance_id, fail_stage, hold_stage, hold_until) VALUES (?1, ?2, ?3, ?4)",
+            [
+                .text(instanceId), outcome.failStage.map(SQLValue.text) ?? .null,
+                outcome.holdStage.map(SQLValue.text) ?? .null, outcome.holdUntil.map(SQLValue.int) ?? .null,
+            ])
+    }
+
+    public func nextOutcome(instanceId: String) throws -> BackupOutcome? {
+        try connection.query(
+            "SELECT fail_stage, hold_stage, hold_until FROM next_backup_outcomes WHERE instance_id = ?1",
+            [.text(instanceId)]
+        ) { BackupOutcome(failStage: $0.optionalText(0), holdStage: $0.optionalText(1), holdUntil: $0.optionalInt(2)) }
+        .first
+    }
+
+    /// Returns the scripted outcome for the instance's next backup and forgets it (the normal one if none).
+    public func takeNextOutcome(instanceId: String) throws -> BackupOutcome {
+        guard let outcome = try nextOutcome(instanceId: instanceId) else { return BackupOutcome() }
+        try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
+        return outcome
     }
 }

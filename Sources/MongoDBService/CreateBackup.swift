@@ -43,11 +43,15 @@ struct CreateBackup {
                 instanceId: instanceId, from: dayStart, until: dayStart + UTCTime.millisecondsPerDay)
             if today >= configuration.dailyQuota { throw MongoDBError.dailyQuotaExceeded }
 
+            let outcome = try state.takeNextOutcome(instanceId: instanceId)
+            let duration = configuration.backupDuration
             let backup = try state.insert(
                 BackupRecord(
                     product: .mongodb, instanceId: instanceId, accountId: call.accountId, method: method,
                     backupType: "FullBackup", retentionDays: retentionDays, startedAt: call.now,
-                    finishesAt: call.now + configuration.backupDuration))
+                    finishesAt: BackupRecord.finishTime(
+                        start: call.now, duration: duration, outcome: outcome, stages: MongoDBLifecycle.stages),
+                    duration: duration, outcome: outcome))
             return [
                 .init("BackupId", .string(MongoDBIdentifiers.backupId(backup.sequence))),
                 .init("BackupJobId", .string(MongoDBIdentifiers.backupJobId(backup.sequence))),

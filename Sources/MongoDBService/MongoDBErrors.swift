@@ -21,3 +21,16 @@ public enum MongoDBError {
     public static let dailyQuotaExceeded = APIError(
         status: 400, code: "BackupTimesExceeded", message: "Exceeding the daily backup times of this DB instance.")
 }
+
+/// Errors of the companion operations (alibaba-api.md §6.5–§6.7).
+extension MongoDBError {
+    public static let invalidStartTime = APIError(
+        status: 400, code: "InvalidStartTime.Malformed", message: "The Specified parameter StartTime is not valid.")
+    public static let invalidEndTime = APIError(
+        status: 400, code: "InvalidEndTime.Malformed", message: "The Specified parameter EndTime is not valid.")
+    public static let invalidTimeRange = APIError(
+        status: 400, code: "InvalidStartTimeAndEndTime.Malformed",
+        message: "The Specified parameter StartTime or EndTime is not valid.")
+    public static let invalidPageSize = APIError(
+        status: 400, code: "InvalidPageSize.Malformed", message: "The specified  parameter PageSize is not valid.")
+}

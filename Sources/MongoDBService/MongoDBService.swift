@@ -29,13 +29,22 @@ public final class MongoDBService: RPCService {
         self.store = store
     }
 
+    public static let actions: Set<String> = [
+        "CreateBackup", "DescribeBackups", "DescribeBackupTasks", "DescribeDBInstanceAttribute", "DescribeDBInstances",
+    ]
+
     public func implements(_ action: String) -> Bool {
-        action == "CreateBackup"
+        Self.actions.contains(action)
     }
 
     public func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
+        let describe = MongoDBDescribe(store: store)
         switch call.action {
-        case "CreateBackup": try CreateBackup(configuration: configuration).perform(call, store: store)
+        case "CreateBackup": return try CreateBackup(configuration: configuration).perform(call, store: store)
+        case "DescribeBackups": return try describe.describeBackups(call)
+        case "DescribeBackupTasks": return try describe.describeBackupTasks(call)
+        case "DescribeDBInstanceAttribute": return try describe.describeDBInstanceAttribute(call)
+        case "DescribeDBInstances": return try describe.describeDBInstances(call)
         default: throw APIError.actionNotFound
         }
     }

@@ -41,12 +41,17 @@ struct CreateBackup {
                 instanceId: instanceId, from: dayStart, until: dayStart + UTCTime.millisecondsPerDay)
             if today >= configuration.dailyQuota { throw RDSError.dailyQuotaExceeded }
 
+            let outcome = try state.takeNextOutcome(instanceId: instanceId)
+            let duration = configuration.backupDuration
             let backup = try state.insert(
                 BackupRecord(
                     product: .rds, instanceId: instanceId, accountId: call.accountId, method: method,
                     backupType: request.backupType ?? "Auto", strategy: request.strategy,
                     databaseNames: request.databaseNames?.joined(separator: ","), retentionDays: request.retentionDays,
-                    startedAt: call.now, finishesAt: call.now + configuration.backupDuration))
+                    startedAt: call.now,
+                    finishesAt: BackupRecord.finishTime(
+                        start: call.now, duration: duration, outcome: outcome, stages: RDSLifecycle.stages),
+                    duration: duration, outcome: outcome))
             switch configuration.profile {
             case .current: return [.init("BackupJobId", .string(RDSIdentifiers.backupJobId(backup.sequence)))]
             case .legacy: return []

@@ -30,3 +30,34 @@ public enum RDSError {
     public static let dailyQuotaExceeded = APIError(
         status: 403, code: "Exceeded.BackupTimes", message: "The backup times exceeds.")
 }
+
+/// Errors of the companion operations (alibaba-api.md §6.1–§6.4). The "not found" wording differs
+/// between operations on the real API, and so it does here.
+extension RDSError {
+    public static let taskInstanceNotFound = APIError(
+        status: 404, code: "InvalidDBInstanceName.NotFound", message: "Invalid DBInstanceId NotFound.")
+    public static let invalidParameters = APIError(
+        status: 400, code: "InvalidParameters.Format", message: "Specified parameter is not valid")
+    public static let invalidStartTime = APIError(
+        status: 400, code: "InvalidStartTime.Format", message: "Specified start time is not valid.")
+    public static let invalidEndTime = APIError(
+        status: 400, code: "InvalidEndTime.Format", message: "Specified end time is not valid.")
+    public static let endBeforeStart = APIError(
+        status: 400, code: "InvalidParameterCombination", message: "The end time must be greater than the start time")
+    public static let invalidPageNumber = APIError(
+        status: 400, code: "InvalidPageNumbers.Malformed", message: "Specified page number is not valid.")
+    public static let invalidPageSize = APIError(
+        status: 403, code: "InvalidMaxRecordsPerPage.Malformed", message: "Specified record number is not valid.")
+    public static let tooManyBackupSets = APIError(
+        status: 400, code: "DeleteBackupSetNumExceed", message: "Delete backup set number is more than 100.")
+    public static let backupSetNotFound = APIError(
+        status: 404, code: "InvalidBackupSetID.NotFound", message: "Specified backup set ID does not exist.")
+    public static let backupSetNotDeletable = APIError(
+        status: 403, code: "OperationDenied.BackupSetDeleteNotSupport",
+        message: "The Specified backup does not support this operation.")
+    public static let deleteLocked = APIError(
+        status: 404, code: "IncorrectDBInstanceLockMode",
+        message: "Current DB instance lock mode does not support this operation.")
+    public static let attributeInstanceNotFound = APIError(
+        status: 400, code: "InvalidDBInstanceId.NotFound", message: "The DBInstanceId provided does not exist in records.")
+}

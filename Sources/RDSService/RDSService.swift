@@ -14,13 +14,24 @@ public final class RDSService: RPCService {
         self.store = store
     }
 
+    public static let actions: Set<String> = [
+        "CreateBackup", "DescribeBackupTasks", "DescribeBackups", "DeleteBackup", "DescribeDBInstanceAttribute",
+        "DescribeDBInstances",
+    ]
+
     public func implements(_ action: String) -> Bool {
-        action == "CreateBackup"
+        Self.actions.contains(action)
     }
 
     public func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
+        let describe = RDSDescribe(store: store)
         switch call.action {
-        case "CreateBackup": try CreateBackup(configuration: configuration).perform(call, store: store)
+        case "CreateBackup": return try CreateBackup(configuration: configuration).perform(call, store: store)
+        case "DescribeBackupTasks": return try describe.describeBackupTasks(call)
+        case "DescribeBackups": return try describe.describeBackups(call)
+        case "DeleteBackup": return try describe.deleteBackup(call)
+        case "DescribeDBInstanceAttribute": return try describe.describeDBInstanceAttribute(call)
+        case "DescribeDBInstances": return try describe.describeDBInstances(call)
         default: throw APIError.actionNotFound
         }
     }

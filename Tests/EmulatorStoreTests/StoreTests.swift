@@ -7,7 +7,7 @@ import Testing
     static let instance = InstanceRecord(
         instanceId: "rm-1", product: .rds, accountId: "default", regionId: "cn-hangzhou", engine: "MySQL",
         engineVersion: "8.0", status: "Running", instanceType: "Primary", storageType: "local_ssd", lockMode: "Unlock",
-        kindCode: nil, databases: ["a", "b"], attributes: #"{"ZoneId":"z"}"#)
+        kindCode: nil, databases: ["a", "b"], attributes: ["ZoneId": .string("z"), "DBInstanceStorage": .integer(20)])
 
     static func backup(start: Int64, end: Int64, instance: String = "rm-1") -> BackupRecord {
         BackupRecord(
@@ -118,17 +118,34 @@ import Testing
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
-            // The schema as version 1 wrote it: no nonces table.
-            let store = try Store(path: path)
-            try store.transaction { try $0.put(Self.instance) }
-        }
-        do {
+            // The schema exactly as version 1 wrote it, with one instance and one backup.
             let connection = try SQLiteConnection(path: path)
-            try connection.execute("DROP TABLE nonces; PRAGMA user_version = 1")
+            try connection.execute(
+                """
+                CREATE TABLE instances (instance_id TEXT PRIMARY KEY, product TEXT NOT NULL, account_id TEXT NOT NULL,
+                    region_id TEXT NOT NULL, engine TEXT NOT NULL, engine_version TEXT NOT NULL, status TEXT NOT NULL,
+                    instance_type TEXT NOT NULL, storage_type TEXT NOT NULL, lock_mode TEXT NOT NULL, kind_code TEXT,
+                    databases TEXT NOT NULL, attributes TEXT NOT NULL);
+                CREATE TABLE backups (sequence INTEGER PRIMARY KEY AUTOINCREMENT, product TEXT NOT NULL,
+                    instance_id TEXT NOT NULL, account_id TEXT NOT NULL, method TEXT NOT NULL, backup_type TEXT NOT NULL,
+                    strategy TEXT, database_names TEXT, retention_days INTEGER, started_at INTEGER NOT NULL,
+                    finishes_at INTEGER NOT NULL);
+                CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+                CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                INSERT INTO instances VALUES ('rm-1', 'rds', 'default', 'cn-hangzhou', 'MySQL', '8.0', 'Running',
+                    'Primary', 'local_ssd', 'Unlock', NULL, 'a,b', '{"DBInstanceStorage":20,"ZoneId":"z"}');
+                INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, finishes_at)
+                    VALUES ('rds', 'rm-1', 'default', 'Physical', 'Auto', 1000, 6000);
+                PRAGMA application_id = \(Store.applicationID);
+                PRAGMA user_version = 1;
+                """)
         }
         let upgraded = try Store(path: path)
         #expect(!upgraded.isNew)
         #expect(try upgraded.transaction { try $0.instances() } == [Self.instance])
+        let backup = try #require(try upgraded.transaction { try $0.backups(instanceId: "rm-1") }.first)
+        #expect(backup.duration == 5000)
+        #expect(backup.outcome == BackupOutcome())
         #expect(try upgraded.transaction { try $0.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0) })
         let version = try SQLiteConnection(path: path).query("PRAGMA user_version") { $0.int(0) }
         #expect(version == [Int64(Store.schemaVersion)])
