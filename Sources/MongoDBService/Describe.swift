@@ -51,6 +51,10 @@ struct MongoDBDescribe {
                     sequence(String($0), base: MongoDBIdentifiers.backupId)
                 }
             }
+            if let job = call.optional("BackupJobId") {
+                let wanted = sequence(job, base: MongoDBIdentifiers.backupJobId).map { [$0] } ?? []
+                filter.sequences = filter.sequences.map { $0.filter(wanted.contains) } ?? wanted
+            }
             let (page, total) = try state.backupSets(filter, limit: pageSize, offset: (pageNumber - 1) * pageSize)
             return [
                 .init("TotalCount", .integer(Int64(total))), .init("PageSize", .integer(Int64(pageSize))),
