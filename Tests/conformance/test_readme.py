@@ -1,0 +1,17 @@
+"""The README's worked example, run as written (only the endpoint changes), so the docs cannot rot."""
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_worked_example_runs(emulator, monkeypatch):
+    text = README.read_text()
+    code = re.search(r"\*\*A worked example\*\*.*?```python\n(.*?)```", text, re.S).group(1)
+    assert "127.0.0.1:8080" in code
+    namespace = {}
+    exec(compile(code.replace("127.0.0.1:8080", emulator.endpoint), "README.md example", "exec"), namespace)
+    try:
+        namespace["test_backup_completes"](monkeypatch)
+    finally:
+        emulator.control("POST", "/_emulator/clock", {"reset": True})
