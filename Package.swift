@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // HMAC-SHA1 / HMAC-SHA256 / SHA-256 for request signatures: never a hand-rolled hash.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from the system, each behind one thin Swift module.
@@ -27,13 +28,17 @@ let package = Package(
         .target(name: "MongoDBService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
         .target(
             name: "Emulator",
-            dependencies: ["EmulatorTransport", "AlibabaRPC", "RDSService", "MongoDBService", "EmulatorStore"]
+            dependencies: [
+                "EmulatorTransport", "AlibabaRPC", "RDSService", "MongoDBService", "EmulatorStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "aliyun-db-emulator",
             dependencies: [
-                "Emulator", "AlibabaRPC", "RDSService",
+                "Emulator", "AlibabaRPC", "RDSService", "EmulatorTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -7,3 +7,5 @@ scripts/bootstrap.sh --python
 swift build --build-tests
 swift test --skip-build
 EMULATOR_BIN="$(swift build --show-bin-path)/aliyun-db-emulator" .venv/bin/python -m pytest Tests/conformance -q -p no:cacheprovider
+# The container recipe (docker/Dockerfile's steps): build as the image does, run, health-check, stop.
+docker/build.sh check

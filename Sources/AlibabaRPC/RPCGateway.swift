@@ -19,7 +19,23 @@ public final class RPCGateway {
         self.authenticator = authenticator
     }
 
+    /// What became of one request, for the request log: never a secret or a signature.
+    public struct Outcome: Sendable {
+        public var product: String?
+        public var action: String?
+        public var accountId: String?
+        public var status: Int
+        /// The error `Code`; nil on success.
+        public var code: String?
+        public var requestId: String
+    }
+
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        serve(request).response
+    }
+
+    /// Answers the request and says what it was.
+    public func serve(_ request: HTTPRequest) -> (response: HTTPResponse, outcome: Outcome) {
         var reply = Reply(
             requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
             format: Self.isSignedV3(request) ? .json : .xml)
@@ -41,18 +57,21 @@ public final class RPCGateway {
                 throw APIError.missing("Action")
             }
             guard service.implements(action) else { throw APIError.actionNotFound }
+            reply.action = action
 
             let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
+            reply.accountId = caller.accountId
             let call = RPCCall(
                 action: action, parameters: parameters, accessKeyId: caller.accessKeyId, accountId: caller.accountId,
                 now: reply.now)
             let fields = try service.perform(call)
-            return reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
+            let response = reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
+            return (response, reply.outcome(status: response.status, code: nil))
         } catch let error as APIError {
-            return reply.failure(error)
+            return (reply.failure(error), reply.outcome(status: error.status, code: error.code))
         } catch {
             // A store failure or a bug: still the API's envelope, never a bare 500.
-            return reply.failure(.internalError)
+            return (reply.failure(.internalError), reply.outcome(status: 500, code: APIError.internalError.code))
         }
     }
 
@@ -63,6 +82,14 @@ public final class RPCGateway {
         let hostId: String?
         var format: ResponseFormat
         var service: (any RPCService)?
+        var action: String?
+        var accountId: String?
+
+        func outcome(status: Int, code: String?) -> Outcome {
+            Outcome(
+                product: service?.productCode, action: action, accountId: accountId, status: status, code: code,
+                requestId: requestId)
+        }
 
         func success(_ fields: [RPCValue.Field], action: String) -> HTTPResponse {
             response(status: 200, body: ResponseRenderer.render(fields, root: "\(action)Response", as: format))

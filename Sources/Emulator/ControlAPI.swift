@@ -37,6 +37,9 @@ struct ControlAPI {
                 return json(200, .object([.init("status", .string("reset")), .init("instances", .integer(Int64(count)))]))
             case "instances":
                 return try instances(request, segments.dropFirst().map { $0 })
+            case "config":
+                try expect(request, ["GET"], pathIsComplete: segments.count == 1)
+                return json(200, effectiveConfiguration())
             case "clock":
                 try expect(request, ["GET", "POST"], pathIsComplete: segments.count == 1)
                 if request.method == "POST" { try changeClock(try jsonBody(request)) }
@@ -177,6 +180,38 @@ struct ControlAPI {
         if let names = backup.databaseNames { fields.append(.init("DBName", .string(names))) }
         if let days = backup.retentionDays { fields.append(.init("BackupRetentionPeriod", .integer(days))) }
         return .object(fields)
+    }
+
+    /// 401 for a control request without the right bearer token.
+    static func unauthorized() -> HTTPResponse {
+        var response = HTTPResponse(
+            status: 401, contentType: "application/json;charset=utf-8",
+            body: RPCValue.object([
+                .init("code", .string("Unauthorized")),
+                .init("message", .string("the control API wants Authorization: Bearer <token>, the --control-token the emulator was started with")),
+            ]).jsonText)
+        response.headers.append(("WWW-Authenticate", "Bearer"))
+        return response
+    }
+
+    /// The configuration in force, secrets hidden: key secrets and the control token are never shown.
+    private func effectiveConfiguration() -> RPCValue {
+        let configuration = emulator.configuration
+        let services = emulator.serviceConfigurations
+        return .object([
+            .init("version", .string(EmulatorVersion.current)), .init("host", .string(configuration.host)),
+            .init("port", .integer(Int64(emulator.boundPort ?? configuration.port))),
+            .init("state", .string(configuration.statePath)),
+            .init("fixtures", .string(configuration.fixturesDirectory ?? "bundled")),
+            .init("signature", .string(configuration.signatureMode.rawValue)),
+            .init("rdsProfile", .string(configuration.rdsProfile.rawValue)),
+            .init("backupDuration", .string("\(configuration.backupDuration)")),
+            .init("rdsDailyQuota", .integer(Int64(services.rds.dailyQuota))),
+            .init("mongodbDailyQuota", .integer(Int64(services.mongodb.dailyQuota))),
+            .init("logLevel", .string(configuration.logLevel)), .init("logFormat", .string(configuration.logFormat.rawValue)),
+            .init("controlToken", .string(configuration.controlToken == nil ? "not set" : "set (hidden)")),
+            .init("accessKeys", .array(emulator.accessKeys.map { .string($0.id) })),
+        ])
     }
 
     // MARK: Clock

@@ -2,12 +2,17 @@ import AlibabaRPC
 import EmulatorStore
 import EmulatorTransport
 import Foundation
+import Logging
 import MongoDBService
 import RDSService
 
 /// Why the emulator cannot start; the message is meant for the person who started it.
 public struct EmulatorStartError: Error, CustomStringConvertible {
     public let description: String
+}
+
+public enum EmulatorVersion {
+    public static let current = "0.1.0"
 }
 
 /// The emulator assembled: state, fixtures, product services, the RPC gateway and the control API.
@@ -23,9 +28,18 @@ public final class Emulator {
     let clock: VirtualClock
     private let gateway: RPCGateway
     private lazy var control = ControlAPI(emulator: self)
+    private let logger: Logger
+    /// What the product services run with (quotas resolved from profiles and defaults).
+    let serviceConfigurations: (rds: RDSConfiguration, mongodb: MongoDBConfiguration)
+    /// The port actually listened on (the server sets it once bound), for `/_emulator/config`.
+    var boundPort: Int?
 
-    public init(configuration: EmulatorConfiguration, clock base: any Clock = SystemClock()) throws {
+    public init(
+        configuration: EmulatorConfiguration, clock base: any Clock = SystemClock(),
+        logger: Logger = Logger(label: "aliyun-db-emulator")
+    ) throws {
         self.configuration = configuration
+        self.logger = logger
         let clock = VirtualClock(base: base)
         self.clock = clock
         accessKeys = try Self.loadAccessKeys(from: configuration.fixturesDirectory)
@@ -46,6 +60,7 @@ public final class Emulator {
                 dailyQuota: configuration.mongodbDailyQuota ?? MongoDBConfiguration.defaultDailyQuota,
                 backupDuration: duration),
             store: store)
+        serviceConfigurations = (rds.configuration, mongodb.configuration)
         let authenticator = Authenticator(
             mode: configuration.signatureMode, keys: accessKeys, nonces: StoreNonceLedger(store: store))
         gateway = RPCGateway(services: [rds, mongodb], clock: clock, authenticator: authenticator)
@@ -54,10 +69,39 @@ public final class Emulator {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        if request.path == ControlAPI.prefix || request.path.hasPrefix(ControlAPI.prefix + "/") {
-            return control.handle(request)
+        let started = DispatchTime.now().uptimeNanoseconds
+        func milliseconds() -> String {
+            String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         }
-        return gateway.handle(request)
+        if request.path == ControlAPI.prefix || request.path.hasPrefix(ControlAPI.prefix + "/") {
+            let response = controlAllowed(request) ? control.handle(request) : ControlAPI.unauthorized()
+            logger.debug(
+                "control",
+                metadata: [
+                    "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+                    "latency_ms": "\(milliseconds())",
+                ])
+            return response
+        }
+        let (response, outcome) = gateway.serve(request)
+        logger.info(
+            "request",
+            metadata: [
+                "product": "\(outcome.product ?? "-")", "action": "\(outcome.action ?? "-")",
+                "account": "\(outcome.accountId ?? "-")", "status": "\(outcome.status)",
+                "code": "\(outcome.code ?? "-")", "latency_ms": "\(milliseconds())", "request_id": "\(outcome.requestId)",
+            ])
+        return response
+    }
+
+    /// With a control token, only the health endpoint is open to anyone.
+    private func controlAllowed(_ request: HTTPRequest) -> Bool {
+        guard let token = configuration.controlToken, request.path != ControlAPI.prefix + "/health" else { return true }
+        guard let given = request.header("Authorization"), given.hasPrefix("Bearer ") else { return false }
+        let presented = Array(given.dropFirst("Bearer ".count).utf8)
+        let expected = Array(token.utf8)
+        // Compared in constant time: no early exit on the first differing byte.
+        return presented.count == expected.count && zip(presented, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// Puts the state back to the fixtures: instances as listed, no backups.

@@ -21,7 +21,18 @@ public struct EmulatorConfiguration: Sendable {
     /// Accepted MongoDB backups per instance per UTC day; nil for the default (20).
     public var mongodbDailyQuota: Int?
 
+    /// swift-log's level names: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String = "info"
+    public var logFormat: LogFormat = .text
+    /// When set, the control API (but its health endpoint) wants `Authorization: Bearer <token>`.
+    public var controlToken: String?
+
     public init() {}
+
+    /// Whether the host is a loopback address, where an unprotected control API is harmless.
+    public var listensOnLoopbackOnly: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 
     var backupDurationMilliseconds: Int64 { Int64((backupDuration * 1000).rounded()) }
 }

@@ -1,5 +1,6 @@
 import AlibabaRPC
 import EmulatorTransport
+import Logging
 
 /// The emulator behind an HTTP server: what the executable runs, and what tests start in-process
 /// on an ephemeral port.
@@ -9,14 +10,18 @@ public final class EmulatorServer: @unchecked Sendable {
     public let emulator: Emulator
     private let server: HTTPServer
 
-    public init(configuration: EmulatorConfiguration, clock: any Clock = SystemClock()) throws {
-        let emulator = try Emulator(configuration: configuration, clock: clock)
+    public init(
+        configuration: EmulatorConfiguration, clock: any Clock = SystemClock(),
+        logger: Logger = Logger(label: "aliyun-db-emulator")
+    ) throws {
+        let emulator = try Emulator(configuration: configuration, clock: clock, logger: logger)
         self.emulator = emulator
         do {
             server = try HTTPServer(host: configuration.host, port: configuration.port) { emulator.handle($0) }
         } catch {
             throw EmulatorStartError(description: "\(error)")
         }
+        emulator.boundPort = server.port
     }
 
     /// The address clients use, e.g. `http://127.0.0.1:8080`.

@@ -28,6 +28,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let handler: Handler
     private var signalEvents: [OpaquePointer] = []
     private var loopThread: pthread_t?
+    private var listener: OpaquePointer?
+    private var shuttingDown = false
 
     /// Binds at once, so that a busy port fails here rather than inside the loop.
     /// - Parameter bodyLimit: bodies larger than this are refused by libevent itself; keep it above the
@@ -68,6 +70,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError(description: "cannot listen on \(host):\(port): \(String(cString: strerror(errno)))")
         }
         self.port = Self.boundPort(of: evhttp_bound_socket_get_fd(handle)) ?? port
+        listener = handle
     }
 
     deinit {
@@ -76,20 +79,38 @@ public final class HTTPServer: @unchecked Sendable {
         event_base_free(base)
     }
 
-    /// Makes SIGTERM and SIGINT stop the loop. Call it before announcing readiness, so that a
-    /// signal sent right after the announcement is handled rather than killing the process.
+    /// How long a graceful shutdown lets requests in flight finish and replies drain.
+    public static let shutdownGrace = timeval(tv_sec: 0, tv_usec: 250_000)
+
+    /// Makes SIGTERM and SIGINT shut the server down gracefully: it stops accepting connections,
+    /// lets requests in flight finish for `shutdownGrace`, and `run()` returns. A second signal
+    /// exits the process at once (status 128 + the signal). Call it before announcing readiness, so
+    /// that a signal sent right after the announcement is handled rather than killing the process.
     public func stopOnTerminationSignals() {
         guard signalEvents.isEmpty else { return }
         for signal in [SIGTERM, SIGINT] {
             guard
                 let event = event_new(
                     base, signal, Int16(EV_SIGNAL | EV_PERSIST),
-                    { _, _, base in event_base_loopbreak(OpaquePointer(base)) },
-                    UnsafeMutableRawPointer(base))
+                    { signal, _, context in
+                        Unmanaged<HTTPServer>.fromOpaque(context!).takeUnretainedValue().terminate(by: signal)
+                    },
+                    Unmanaged.passUnretained(self).toOpaque())
             else { continue }
             event_add(event, nil)
             signalEvents.append(event)
         }
+    }
+
+    private func terminate(by signal: Int32) {
+        guard !shuttingDown else { _exit(128 + signal) }
+        shuttingDown = true
+        if let listener {
+            evhttp_del_accept_socket(http, listener)
+            self.listener = nil
+        }
+        var grace = Self.shutdownGrace
+        event_base_loopexit(base, &grace)
     }
 
     /// Runs the loop on the calling thread until `stop()` (or a signal, see `stopOnTerminationSignals`).

@@ -1,63 +1,91 @@
 import AlibabaRPC
 import ArgumentParser
 import Emulator
+import EmulatorTransport
+import Foundation
+import Logging
 import RDSService
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-extension RDSProfile: ExpressibleByArgument {}
-extension SignatureMode: ExpressibleByArgument {}
 
 @main
 struct AliyunDBEmulator: ParsableCommand {
-    static let version = "0.1.0"
-
     static let configuration = CommandConfiguration(
         commandName: "aliyun-db-emulator",
         abstract: "A local emulator of Alibaba Cloud's ApsaraDB RDS and MongoDB OpenAPIs.",
-        version: version)
+        discussion: """
+            Every option has an environment twin, ALIYUN_EMULATOR_<OPTION> (e.g. ALIYUN_EMULATOR_PORT); \
+            an option given on the command line wins over its variable.
+            """,
+        version: EmulatorVersion.current,
+        subcommands: [Serve.self, Healthcheck.self],
+        defaultSubcommand: Serve.self)
 
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    /// Like ArgumentParser's own `main`, but every failure is one line on standard error.
+    static func main() {
+        // `serve` is the default, so the root's help documents its options as well.
+        if ["--help", "-h", "help"].contains(CommandLine.arguments.dropFirst().first ?? ""), CommandLine.arguments.count == 2 {
+            print(helpMessage())
+            print("\nOPTIONS OF serve (the default subcommand):")
+            print(Serve.helpMessage().components(separatedBy: "OPTIONS:").last ?? "")
+            return
+        }
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }  // --help, --version
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }  // already explained
+            let message = error is EmulatorStartError || error is SettingError ? "\(error)" : Self.message(for: error)
+            let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("aliyun-db-emulator: \(line)\n".utf8))
+            Foundation.exit(
+                error is EmulatorStartError ? 1 : error is SettingError ? ExitCode.validationFailure.rawValue
+                    : exitCode(for: error).rawValue)
+        }
+    }
+}
 
-    @Option(help: "The port to listen on; 0 picks a free one.")
-    var port = 8080
+/// Runs the emulator (the default subcommand).
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the emulator (the default).")
 
-    @Option(help: "Where state lives: ':memory:', or a SQLite file that keeps it across restarts.")
-    var state = ":memory:"
+    @Option(help: help("The address to listen on (0.0.0.0 in a container).", "127.0.0.1", "HOST"))
+    var host: String?
 
-    @Option(help: "A folder holding instances.json, and optionally accounts.json (default: the fixtures built into the binary).")
+    @Option(help: help("The port to listen on; 0 picks a free one.", "8080", "PORT"))
+    var port: String?
+
+    @Option(help: help("':memory:', or a SQLite file that keeps state across restarts.", ":memory:", "STATE"))
+    var state: String?
+
+    @Option(help: help("A folder holding instances.json, and optionally accounts.json.", "the bundled fixtures", "FIXTURES"))
     var fixtures: String?
 
-    @Option(help: "strict: check every request's signature (V1 or V3), time and nonce; off: check nothing, but still map a known access key to its account.")
-    var signature: SignatureMode = .strict
+    @Option(help: help("strict: check every request's signature, time and nonce; off: check nothing.", "strict", "SIGNATURE"))
+    var signature: String?
 
-    @Option(help: "Which RDS documentation to follow: current (20 backups a day, BackupJobId) or legacy (10, RequestId only).")
-    var rdsProfile: RDSProfile = .current
+    @Option(help: help("current (20 backups a day, BackupJobId) or legacy (10, RequestId only).", "current", "RDS_PROFILE"))
+    var rdsProfile: String?
 
-    @Option(help: "Seconds a backup task stays in progress; 0 finishes it at once.")
-    var backupDuration: Double = 5
+    @Option(help: help("Seconds a backup task stays in progress; 0 finishes it at once.", "5", "BACKUP_DURATION"))
+    var backupDuration: String?
 
-    @Option(help: "Accepted RDS backups per instance per UTC day (default: 20, or 10 with the legacy profile).")
-    var rdsDailyQuota: Int?
+    @Option(help: help("Accepted RDS backups per instance per UTC day.", "20, or 10 with the legacy profile", "RDS_DAILY_QUOTA"))
+    var rdsDailyQuota: String?
 
-    @Option(help: "Accepted MongoDB backups per instance per UTC day (default: 20).")
-    var mongodbDailyQuota: Int?
+    @Option(help: help("Accepted MongoDB backups per instance per UTC day.", "20", "MONGODB_DAILY_QUOTA"))
+    var mongodbDailyQuota: String?
 
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
-        guard backupDuration.isFinite, backupDuration >= 0, backupDuration <= 31_536_000 else {
-            throw ValidationError("--backup-duration must be a number of seconds from 0 to 31536000")
-        }
-        if let quota = rdsDailyQuota, quota < 0 {
-            throw ValidationError("--rds-daily-quota must be 0 or more, not \(quota)")
-        }
-        if let quota = mongodbDailyQuota, quota < 0 {
-            throw ValidationError("--mongodb-daily-quota must be 0 or more, not \(quota)")
-        }
-        guard !state.isEmpty else { throw ValidationError("--state must be ':memory:' or a file path") }
+    @Option(help: help("trace, debug, info (one line per request), notice, warning, error or critical.", "info", "LOG_LEVEL"))
+    var logLevel: String?
+
+    @Option(help: help("text or json (one object per line).", "text", "LOG_FORMAT"))
+    var logFormat: String?
+
+    @Option(help: help("Protect the control API: clients send Authorization: Bearer <token>.", "none", "CONTROL_TOKEN"))
+    var controlToken: String?
+
+    static func help(_ text: String, _ fallback: String, _ variable: String) -> ArgumentHelp {
+        ArgumentHelp("\(text) (default: \(fallback); env: ALIYUN_EMULATOR_\(variable))")
     }
 
     func run() throws {
@@ -66,36 +94,76 @@ struct AliyunDBEmulator: ParsableCommand {
         sigemptyset(&signals)
         pthread_sigmask(SIG_SETMASK, &signals, nil)
 
-        var configuration = EmulatorConfiguration()
-        configuration.host = host
-        configuration.port = port
-        configuration.statePath = state
-        configuration.fixturesDirectory = fixtures
-        configuration.signatureMode = signature
-        configuration.rdsProfile = rdsProfile
-        configuration.backupDuration = backupDuration
-        configuration.rdsDailyQuota = rdsDailyQuota
-        configuration.mongodbDailyQuota = mongodbDailyQuota
+        let settings = Settings(
+            given: [
+                "host": host, "port": port, "state": state, "fixtures": fixtures, "signature": signature,
+                "rds-profile": rdsProfile, "backup-duration": backupDuration, "rds-daily-quota": rdsDailyQuota,
+                "mongodb-daily-quota": mongodbDailyQuota, "log-level": logLevel, "log-format": logFormat,
+                "control-token": controlToken,
+            ], environment: ProcessInfo.processInfo.environment)
+        let configuration = try settings.configuration()
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let format = configuration.logFormat
+        LoggingSystem.bootstrap { _ in EmulatorLogHandler(level: level, format: format) }
+        let logger = Logger(label: "aliyun-db-emulator")
 
-        let server = try EmulatorServer(configuration: configuration)
+        let server = try EmulatorServer(configuration: configuration, logger: logger)
         server.run {
             print("aliyun-db-emulator listening on \(server.baseURL)")
             fflush(nil)
+            logger.notice(
+                "started",
+                metadata: [
+                    "version": "\(EmulatorVersion.current)", "listen": "\(server.baseURL)",
+                    "state": "\(configuration.statePath)", "fixtures": "\(configuration.fixturesDirectory ?? "bundled")",
+                    "signature": "\(configuration.signatureMode.rawValue)",
+                ])
+            if configuration.controlToken == nil && !configuration.listensOnLoopbackOnly {
+                logger.warning(
+                    "the control API is open to anyone who can reach \(server.baseURL); set --control-token (ALIYUN_EMULATOR_CONTROL_TOKEN) to protect it")
+            }
+        }
+        logger.notice("stopped")
+    }
+}
+
+/// Exits 0 when the emulator answers its health endpoint, 1 otherwise: a container health check that
+/// needs no curl.
+struct Healthcheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exit 0 if the emulator answers GET /_emulator/health with 200, 1 otherwise.")
+
+    @Option(help: "The health URL (default: http://127.0.0.1:<ALIYUN_EMULATOR_PORT or 8080>/_emulator/health).")
+    var url: String?
+
+    func run() throws {
+        let port = ProcessInfo.processInfo.environment["ALIYUN_EMULATOR_PORT"].flatMap(Int.init) ?? 8080
+        let target = url ?? "http://127.0.0.1:\(port)/_emulator/health"
+        guard let (host, port, path) = Self.split(target) else {
+            throw SettingError(description: "--url: \"\(target)\" is not an http://host:port/path URL")
+        }
+        let status = HTTPProbe.status(host: host, port: port, path: path)
+        guard status == 200 else {
+            FileHandle.standardError.write(
+                Data("aliyun-db-emulator healthcheck: \(target): \(status.map { "HTTP \($0)" } ?? "no answer")\n".utf8))
+            throw ExitCode.failure
         }
     }
 
-    /// Like ArgumentParser's own `main`, but every failure is one line on standard error.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }  // --help, --version
-            let message = error is EmulatorStartError ? "\(error)" : Self.message(for: error)
-            let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-            let bytes = Array("aliyun-db-emulator: \(line)\n".utf8)
-            _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            Glibc.exit(error is EmulatorStartError ? 1 : exitCode(for: error).rawValue)
+    static func split(_ url: String) -> (host: String, port: Int, path: String)? {
+        guard url.hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst("http://".count)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        var host = String(authority)
+        var port = 80
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
+            host = String(authority[..<colon])
+            port = number
         }
+        host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty else { return nil }
+        return (host, port, path.isEmpty ? "/" : String(path))
     }
 }

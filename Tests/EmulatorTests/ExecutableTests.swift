@@ -19,14 +19,15 @@ import Testing
     }
 
     static let badFlags: [(arguments: [String], message: String)] = [
-        (["--port", "70000"], "aliyun-db-emulator: --port must be from 0 to 65535, not 70000\n"),
-        (["--port", "x"], "aliyun-db-emulator: The value 'x' is invalid for '--port <port>'\n"),
-        (["--backup-duration=-1"], "aliyun-db-emulator: --backup-duration must be a number of seconds from 0 to 31536000\n"),
-        (["--rds-daily-quota=-2"], "aliyun-db-emulator: --rds-daily-quota must be 0 or more, not -2\n"),
-        (["--rds-profile", "old"],
-         "aliyun-db-emulator: The value 'old' is invalid for '--rds-profile <rds-profile>'. Please provide one of 'current' and 'legacy'.\n"),
-        (["--signature", "loose"],
-         "aliyun-db-emulator: The value 'loose' is invalid for '--signature <signature>'. Please provide one of 'strict' and 'off'.\n"),
+        (["--port", "70000"], #"aliyun-db-emulator: --port: "70000" is not a port from 0 to 65535"# + "\n"),
+        (["--port", "x"], #"aliyun-db-emulator: --port: "x" is not a port from 0 to 65535"# + "\n"),
+        (["--backup-duration=-1"], #"aliyun-db-emulator: --backup-duration: "-1" is not a number of seconds from 0 to 31536000"# + "\n"),
+        (["--rds-daily-quota=-2"], #"aliyun-db-emulator: --rds-daily-quota: "-2" is not a whole number, 0 or more"# + "\n"),
+        (["--rds-profile", "old"], #"aliyun-db-emulator: --rds-profile: "old" is not one of current, legacy"# + "\n"),
+        (["--signature", "loose"], #"aliyun-db-emulator: --signature: "loose" is not one of strict, off"# + "\n"),
+        (["--log-level", "loud"],
+         #"aliyun-db-emulator: --log-level: "loud" is not one of trace, debug, info, notice, warning, error, critical"# + "\n"),
+        (["--log-format", "xml"], #"aliyun-db-emulator: --log-format: "xml" is not one of text, json"# + "\n"),
         (["--fixtures", "/nonexistent"], "aliyun-db-emulator: fixtures folder /nonexistent: no such folder\n"),
         (["--state", "/nonexistent/state.db"],
          "aliyun-db-emulator: cannot open state file /nonexistent/state.db: unable to open database file\n"),

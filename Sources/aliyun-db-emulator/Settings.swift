@@ -1,0 +1,69 @@
+import AlibabaRPC
+import Emulator
+import Foundation
+import RDSService
+
+/// A bad setting, named by where it came from (`--port` or `ALIYUN_EMULATOR_PORT`).
+struct SettingError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Every option, resolved once: the command line wins, then its environment twin
+/// (`ALIYUN_EMULATOR_<OPTION>`; an empty variable counts as unset), then the default. Values from
+/// both sources are checked by the same rules, so an error always names its source.
+struct Settings {
+    let given: [String: String?]
+    let environment: [String: String]
+
+    static func variable(_ option: String) -> String {
+        "ALIYUN_EMULATOR_" + option.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    private func raw(_ option: String) -> (text: String, source: String)? {
+        if let text = given[option] ?? nil { return (text, "--\(option)") }
+        let name = Self.variable(option)
+        if let text = environment[name], !text.isEmpty { return (text, name) }
+        return nil
+    }
+
+    private func value<T>(_ option: String, expected: String, _ parse: (String) -> T?) throws -> T? {
+        guard let (text, source) = raw(option) else { return nil }
+        guard let value = parse(text) else { throw SettingError(description: "\(source): \"\(text)\" is not \(expected)") }
+        return value
+    }
+
+    private func choice<T: RawRepresentable>(_ option: String) throws -> T? where T.RawValue == String, T: CaseIterable {
+        let names = T.allCases.map(\.rawValue)
+        return try value(option, expected: "one of \(names.joined(separator: ", "))") { T(rawValue: $0) }
+    }
+
+    func configuration() throws -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration()
+        if let host = try value("host", expected: "a host name or address", { $0.isEmpty ? nil : $0 }) {
+            configuration.host = host
+        }
+        if let port = try value("port", expected: "a port from 0 to 65535", { Int($0).flatMap { (0...65535).contains($0) ? $0 : nil } }) {
+            configuration.port = port
+        }
+        if let state = try value("state", expected: "':memory:' or a file path", { $0 }) { configuration.statePath = state }
+        configuration.fixturesDirectory = try value("fixtures", expected: "a folder", { $0 })
+        if let mode: SignatureMode = try choice("signature") { configuration.signatureMode = mode }
+        if let profile: RDSProfile = try choice("rds-profile") { configuration.rdsProfile = profile }
+        if let duration = try value(
+            "backup-duration", expected: "a number of seconds from 0 to 31536000",
+            { Double($0).flatMap { $0.isFinite && (0...31_536_000).contains($0) ? $0 : nil } })
+        {
+            configuration.backupDuration = duration
+        }
+        let quota: (String) -> Int? = { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
+        configuration.rdsDailyQuota = try value("rds-daily-quota", expected: "a whole number, 0 or more", quota)
+        configuration.mongodbDailyQuota = try value("mongodb-daily-quota", expected: "a whole number, 0 or more", quota)
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        if let level = try value("log-level", expected: "one of \(levels.joined(separator: ", "))", { levels.contains($0) ? $0 : nil }) {
+            configuration.logLevel = level
+        }
+        if let format: LogFormat = try choice("log-format") { configuration.logFormat = format }
+        configuration.controlToken = try value("control-token", expected: "a token", { $0.isEmpty ? nil : $0 })
+        return configuration
+    }
+}
