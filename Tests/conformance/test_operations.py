@@ -211,3 +211,23 @@ def test_a_second_signal_exits_at_once(run):
     time.sleep(0.05)  # inside the graceful stop's grace period
     process.process.send_signal(signal.SIGINT)
     assert process.process.wait(timeout=5) == 128 + signal.SIGINT
+
+
+def test_help_documents_every_option_with_its_default_and_variable():
+    result = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # help wraps lines
+    for option in ["host", "port", "state", "fixtures", "signature", "rds-profile", "backup-duration",
+                   "rds-daily-quota", "mongodb-daily-quota", "log-level", "log-format", "control-token"]:
+        variable = "ALIYUN_EMULATOR_" + option.upper().replace("-", "_")
+        assert f"--{option} <" in text, option
+        assert re.search(rf"\(default: [^;]+; env: {variable}\)", text), option
+
+
+def test_an_unprotected_control_api_on_all_interfaces_is_warned_about(run):
+    exposed = run({"ALIYUN_EMULATOR_HOST": "0.0.0.0"})
+    assert "the control API is open to anyone" in exposed.stop()[1]
+    protected = run({"ALIYUN_EMULATOR_HOST": "0.0.0.0", "ALIYUN_EMULATOR_CONTROL_TOKEN": "t"})
+    assert "the control API is open" not in protected.stop()[1]
+    local = run()
+    assert "the control API is open" not in local.stop()[1]
