@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""The benchmark suite (issue #6). Prints figures and ratios; asserts nothing.
+
+    bench/run.py [--quick] [--only startup,reference,throughput,memory,scale,moto]
+
+Builds the release binary and the C reference server, then measures on this machine:
+  startup     exec -> first 200 on /_emulator/health, bundled fixtures and 10,000 instances
+  reference   the bare libevent server (bench/reference/hello.c): the ceiling, and proof that wrk can saturate it
+  throughput  signed CreateBackup (V1, V3) that succeed, and rejected ones (quota, state, bad signature),
+              32 connections, in memory and with a file state
+  memory      RSS idle, after 1M and after 2M signed requests (the clock moved past the nonce window between)
+  scale       DescribeBackups / CreateBackup latency with 1,000 and 1,000,000 backup sets
+  moto        moto's server doing RDS CreateDBSnapshot, driven by the same load generator
+
+Every emulator request is really signed (Tests/conformance/signing.py) and verified; each carries its own
+nonce. Results go to docs/benchmarks-latest.json; docs/benchmarks.md holds the commands and the figures.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "conformance"))
+import signing  # noqa: E402
+
+LUA = ROOT / "bench" / "requests.lua"
+RESULTS = {}
+
+
+def log(text):
+    print(text, flush=True)
+
+
+# --- processes --------------------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, argv, env=None, pattern=r"listening on http://127\.0\.0\.1:(\d+)"):
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        env={**os.environ, **(env or {})})
+        line = self.process.stdout.readline()
+        match = re.search(pattern, line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"{argv[0]} did not start: {line!r}")
+        self.port = int(match.group(1))
+        self.endpoint = f"127.0.0.1:{self.port}"
+
+    def rss_mb(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    def cpu_seconds(self):
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def control(self, method, path, body=None):
+        request = urllib.request.Request(f"http://{self.endpoint}{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def emulator(binary, *flags, env=None):
+    return Server([binary, "--port", "0", "--log-level", "warning", *flags], env)
+
+
+# --- requests ---------------------------------------------------------------------------------------------
+
+def v1_line(instance, timestamp, secret=signing.SECRET, action="CreateBackup", extra=()):
+    query = [("Action", action), ("Version", "2014-08-15"), ("DBInstanceId", instance), ("Format", "JSON"), *extra]
+    signed = signing.sign_v1("GET", query, secret=secret, timestamp=timestamp)
+    return "GET\t/?" + urllib.parse.urlencode(signed)
+
+
+def v3_line(instance, timestamp, host):
+    headers = signing.sign_v3("POST", host, [("DBInstanceId", instance)],
+                              {"x-acs-action": "CreateBackup", "x-acs-version": "2014-08-15"}, date=timestamp)
+    return "POST\t/?DBInstanceId=" + instance + "".join(f"\t{name}: {value}" for name, value in headers.items())
+
+
+def write_requests(lines, path):
+    with open(path, "w") as file:
+        for line in lines:
+            file.write(line + "\n")
+
+
+def wrk(endpoint, requests_file, seconds, connections=32, threads=2):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), f"http://{endpoint}/",
+               "--", str(requests_file), str(threads)]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def figures(result):
+    return (f"{result['rps']:>9.0f} req/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
+            f"p99.9 {result['p999_ms']:.2f} ms  non-2xx {result['non2xx']}  errors {result['errors']}")
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------
+
+def fixtures_with(count, folder):
+    entries = [{"DBInstanceId": f"rm-bench-{i:05d}", "Engine": "MySQL", "Databases": ["app"]} for i in range(count)]
+    entries.append({"DBInstanceId": "rm-bench-stopped", "Engine": "MySQL", "DBInstanceStatus": "Stopped"})
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "instances.json").write_text(json.dumps(entries))
+    return folder
+
+
+# --- sections ---------------------------------------------------------------------------------------------
+
+def startup(binary, work, rounds):
+    for label, flags in [("bundled fixtures", []), ("10,000 instances", ["--fixtures", str(fixtures_with(10_000, work / "f10k"))])]:
+        times = []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            server = emulator(binary, *flags)
+            urllib.request.urlopen(f"http://{server.endpoint}/_emulator/health").read()
+            times.append((time.perf_counter() - began) * 1000)
+            server.stop()
+        RESULTS[f"startup {label}"] = {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
+        log(f"startup, {label}: median {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})")
+
+
+def reference(work, seconds):
+    binary = work / "hello"
+    subprocess.run(["cc", "-O2", "-o", str(binary), str(ROOT / "bench" / "reference" / "hello.c"), "-levent"], check=True)
+    server = Server([str(binary)], pattern=r"listening on http://127\.0\.0\.1:(\d+)")
+    write_requests(["GET\t/"] * 10, work / "hello.txt")
+    cpu_before, began = server.cpu_seconds(), time.monotonic()
+    result = wrk(server.endpoint, work / "hello.txt", seconds)
+    busy = (server.cpu_seconds() - cpu_before) / (time.monotonic() - began)
+    server.stop()
+    result["server_cpu_share"] = busy
+    RESULTS["reference"] = result
+    log(f"reference (bare libevent, C):          {figures(result)}  server CPU {busy * 100:.0f}% of a core")
+    return result["rps"]
+
+
+def throughput(binary, work, seconds, ceiling):
+    folder = fixtures_with(10_000, work / "f10k")
+    per_run = 400_000
+    for state in ["memory", "file"]:
+        state_flags = [] if state == "memory" else ["--state", str(work / f"state-{time.time_ns()}.db")]
+        for case in ["V1 success", "V3 success", "rejected: quota", "rejected: state", "rejected: bad signature"]:
+            flags = ["--fixtures", str(folder), "--backup-duration", "0", *state_flags]
+            if case == "rejected: quota":
+                flags += ["--rds-daily-quota", "0"]
+            server = emulator(binary, *flags)
+            now = server.control("GET", "/_emulator/clock")["now"]
+            if case == "V1 success":
+                lines = (v1_line(f"rm-bench-{i % 10_000:05d}", now) for i in range(per_run))
+            elif case == "V3 success":
+                lines = (v3_line(f"rm-bench-{i % 10_000:05d}", now, server.endpoint) for i in range(per_run))
+            elif case == "rejected: state":
+                lines = (v1_line("rm-bench-stopped", now) for _ in range(per_run))
+            elif case == "rejected: bad signature":
+                lines = (v1_line("rm-bench-00001", now, secret="wrong") for _ in range(per_run))
+            else:
+                lines = (v1_line(f"rm-bench-{i % 10_000:05d}", now) for i in range(per_run))
+            write_requests(lines, work / "requests.txt")
+            result = wrk(server.endpoint, work / "requests.txt", seconds)
+            server.stop()
+            result["ratio_to_reference"] = result["rps"] / ceiling
+            RESULTS[f"throughput {state} {case}"] = result
+            log(f"{state:6} {case:24}: {figures(result)}  = {result['ratio_to_reference']:.2f} of the reference")
+
+
+def memory(binary, work, batch):
+    folder = fixtures_with(10_000, work / "f10k")
+    server = emulator(binary, "--fixtures", str(folder), "--rds-daily-quota", "0")
+    time.sleep(1)
+    idle = server.rss_mb()
+    log(f"memory: idle {idle:.1f} MB")
+    marks = {"idle_mb": idle}
+    sent = 0
+    for phase, target in [("after_1m_mb", 1_000_000), ("after_2m_mb", 2_000_000)]:
+        if phase == "after_2m_mb":
+            # Past the 15-minute window: every earlier nonce has expired and is pruned on the next insert.
+            server.control("POST", "/_emulator/clock", {"advance": "16m"})
+        while sent < target:
+            now = server.control("GET", "/_emulator/clock")["now"]
+            write_requests((v1_line(f"rm-bench-{i % 10_000:05d}", now) for i in range(batch)), work / "memory.txt")
+            # wrk takes a duration, not a count: run for about the time the batch takes at the measured rate.
+            rate = RESULTS.get("throughput memory rejected: quota", {}).get("rps", 8000)
+            result = wrk(server.endpoint, work / "memory.txt", max(1, int(batch / rate * 0.9)))
+            sent += result["requests"]
+        marks[phase] = server.rss_mb()
+        log(f"memory: {phase.replace('_', ' ')[:-3]} ({sent} requests): {marks[phase]:.1f} MB")
+    server.stop()
+    RESULTS["memory"] = marks
+
+
+def scale(binary, work, seconds):
+    for sets in [1_000, 1_000_000]:
+        state = work / f"scale-{sets}.db"
+        seed = emulator(binary, "--state", str(state))
+        seed.stop()
+        with sqlite3.connect(state) as db:
+            now_ms = int(time.time() * 1000)
+            day = 86_400_000
+            rows = ((("rds", "rm-uf6wjk5xxxxxxx", "default", "Physical", "Auto", now_ms - day - i * 60_000,
+                      now_ms - day - i * 60_000 + 5_000, 5_000)) for i in range(sets))
+            db.executemany("INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, "
+                           "finishes_at, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        server = emulator(binary, "--state", str(state), "--backup-duration", "0", "--rds-daily-quota", "100000000")
+        now = server.control("GET", "/_emulator/clock")["now"]
+        for action, extra in [("DescribeBackups", ()), ("CreateBackup", ())]:
+            write_requests((v1_line("rm-uf6wjk5xxxxxxx", now, action=action, extra=extra) for _ in range(200_000)),
+                           work / "scale.txt")
+            result = wrk(server.endpoint, work / "scale.txt", seconds, connections=1, threads=1)
+            RESULTS[f"scale {action} {sets}"] = result
+            log(f"scale: {action:16} with {sets:>9,} sets: {figures(result)}")
+        server.stop()
+    for action in ["DescribeBackups", "CreateBackup"]:
+        small, large = RESULTS[f"scale {action} 1000"], RESULTS[f"scale {action} 1000000"]
+        log(f"scale: {action} p50 grows {large['p50_ms'] / small['p50_ms']:.2f}x from 1,000 to 1,000,000 sets")
+
+
+def moto(work, seconds, emulator_rps):
+    venv = work / "moto-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "moto[server]"], check=True)
+    # moto_server announces itself on standard error in werkzeug's words: give it a free port instead.
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([str(venv / "bin" / "moto_server"), "-p", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, "MOTO_RDS_SNAPSHOT_LIMIT": "100000000"})
+    endpoint = f"127.0.0.1:{port}"
+    host = "rds.us-east-1.amazonaws.com"
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Host": host}
+    for _ in range(100):
+        try:
+            body = urllib.parse.urlencode({"Action": "CreateDBInstance", "Version": "2014-10-31",
+                                           "DBInstanceIdentifier": "db1", "Engine": "mysql",
+                                           "DBInstanceClass": "db.t3.micro", "AllocatedStorage": "20",
+                                           "MasterUsername": "admin", "MasterUserPassword": "password1"}).encode()
+            urllib.request.urlopen(urllib.request.Request(f"http://{endpoint}/", data=body, headers=form), timeout=30).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    lines = (f"POST\t/?Action=CreateDBSnapshot&Version=2014-10-31&DBInstanceIdentifier=db1&DBSnapshotIdentifier=s{i}"
+             f"\tHost: {host}" for i in range(100_000))
+    write_requests(lines, work / "moto.txt")
+    result = wrk(endpoint, work / "moto.txt", seconds)
+    process.terminate()
+    process.wait()
+    result["emulator_ratio"] = emulator_rps / result["rps"] if result["rps"] else None
+    RESULTS["moto CreateDBSnapshot"] = result
+    log(f"moto server, CreateDBSnapshot:          {figures(result)}")
+    log(f"the emulator's signed V1 CreateBackup in memory does {result['emulator_ratio']:.1f}x moto's requests per second")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="short runs, to check the suite itself")
+    parser.add_argument("--only", default="startup,reference,throughput,memory,scale,moto")
+    options = parser.parse_args()
+    sections = options.only.split(",")
+    seconds = 3 if options.quick else 10
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "aliyun-db-emulator"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip() + "/aliyun-db-emulator"
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        ceiling = None
+        if "startup" in sections:
+            startup(binary, work, 5 if options.quick else 20)
+        if {"reference", "throughput", "moto"} & set(sections):
+            ceiling = reference(work, seconds)
+        if "throughput" in sections:
+            throughput(binary, work, seconds, ceiling)
+        if "memory" in sections:
+            memory(binary, work, 50_000 if options.quick else 250_000)
+        if "scale" in sections:
+            scale(binary, work, seconds)
+        if "moto" in sections:
+            emulator_rps = RESULTS.get("throughput memory V1 success", {}).get("rps", 0)
+            moto(work, seconds, emulator_rps)
+    RESULTS["machine"] = {"cores": os.cpu_count(), "date": datetime.date.today().isoformat()}
+    if not options.quick:
+        (ROOT / "docs" / "benchmarks-latest.json").write_text(json.dumps(RESULTS, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
