@@ -12,11 +12,20 @@ public final class RPCGateway {
     private let services: [String: any RPCService]
     private let clock: any Clock
     private let authenticator: Authenticator
+    private let unitOfWork: UnitOfWork
 
-    public init(services: [any RPCService], clock: any Clock, authenticator: Authenticator) {
+    /// Runs its body atomically (the composition root passes the store's transaction): a request's
+    /// nonce and its operation's writes commit together, once.
+    public typealias UnitOfWork = (() throws -> Void) throws -> Void
+
+    public init(
+        services: [any RPCService], clock: any Clock, authenticator: Authenticator,
+        unitOfWork: @escaping UnitOfWork = { try $0() }
+    ) {
         self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         self.clock = clock
         self.authenticator = authenticator
+        self.unitOfWork = unitOfWork
     }
 
     /// What became of one request, for the request log: never a secret or a signature.
@@ -59,12 +68,17 @@ public final class RPCGateway {
             guard service.implements(action) else { throw APIError.actionNotFound }
             reply.action = action
 
-            let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
-            reply.accountId = caller.accountId
-            let call = RPCCall(
-                action: action, parameters: parameters, accessKeyId: caller.accessKeyId, accountId: caller.accountId,
-                now: reply.now)
-            let fields = try service.perform(call)
+            var performed: Result<[RPCValue.Field], any Error> = .success([])
+            try unitOfWork {
+                let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
+                reply.accountId = caller.accountId
+                let call = RPCCall(
+                    action: action, parameters: parameters, accessKeyId: caller.accessKeyId,
+                    accountId: caller.accountId, now: reply.now)
+                // A refused operation still used its nonce: that part commits either way.
+                performed = Result { try service.perform(call) }
+            }
+            let fields = try performed.get()
             let response = reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
             return (response, reply.outcome(status: response.status, code: nil))
         } catch let error as APIError {

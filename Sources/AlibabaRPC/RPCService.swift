@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One call as a product service sees it: no HTTP, only the action, its parameters, who is
 /// calling and when.
 public struct RPCCall: Sendable {
@@ -40,14 +42,15 @@ public protocol RPCService: AnyObject {
     func perform(_ call: RPCCall) throws -> [RPCValue.Field]
 }
 
-/// Request ids in the API's form: an upper-case UUID (version 4).
+/// Request ids in the API's form: an upper-case UUID (version 4). They need to be unique, not secret, so a
+/// fast generator seeded once from the system's stands in for a system call per request.
 public enum RequestID {
     private static let hex = Array("0123456789ABCDEF".utf8)
+    /// One generator per thread: request ids are made on the loop thread (and by tests, on others).
+    private static let generator = Mutex(Xoshiro256())
 
     public static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64
-        var low = generator.next() as UInt64
+        var (high, low) = generator.withLock { ($0.next(), $0.next()) }
         high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
         var bytes: [UInt8] = []
@@ -62,4 +65,28 @@ public enum RequestID {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// xoshiro256**: fast, well-distributed, seeded once from the system's generator.
+struct Xoshiro256: RandomNumberGenerator {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        state = (system.next() | 1, system.next(), system.next(), system.next())
+    }
+
+    mutating func next() -> UInt64 {
+        let result = rotate(state.1 &* 5, 7) &* 9
+        let shifted = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= shifted
+        state.3 = rotate(state.3, 45)
+        return result
+    }
+
+    private func rotate(_ value: UInt64, _ count: UInt64) -> UInt64 { (value << count) | (value >> (64 - count)) }
 }

@@ -63,7 +63,9 @@ public final class Emulator {
         serviceConfigurations = (rds.configuration, mongodb.configuration)
         let authenticator = Authenticator(
             mode: configuration.signatureMode, keys: accessKeys, nonces: StoreNonceLedger(store: store))
-        gateway = RPCGateway(services: [rds, mongodb], clock: clock, authenticator: authenticator)
+        gateway = RPCGateway(
+            services: [rds, mongodb], clock: clock, authenticator: authenticator,
+            unitOfWork: { [store] body in try store.transaction { _ in try body() } })
         // A new state starts from the fixtures; an existing state file keeps what it holds.
         if store.isNew { try reset() }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which product an instance belongs to; each product sees only its own instances.
 public enum Product: String, Sendable, CaseIterable {
     case rds
@@ -27,8 +29,15 @@ public struct InstanceRecord: Sendable, Equatable {
     /// MongoDB `KindCode` (`0` local disk, `3` standalone, `18` cloud disk); nil for RDS.
     public var kindCode: String?
     public var databases: [String]
-    /// The instance's other documented fields (`ZoneId`, `DBInstanceClass`, …), echoed by the Describe operations.
-    public var attributes: [String: AttributeValue]
+    /// The instance's other documented fields (`ZoneId`, `DBInstanceClass`, …) as stored: a JSON object
+    /// with sorted keys. Rules never read them, so they are decoded only when a reply shows them.
+    public var attributesJSON: String
+
+    /// The descriptive fields, echoed by the Describe operations.
+    public var attributes: [String: AttributeValue] {
+        get { Self.decode(attributesJSON) }
+        set { attributesJSON = Self.encode(newValue) }
+    }
 
     public init(
         instanceId: String, product: Product, accountId: String, regionId: String, engine: String,
@@ -47,7 +56,30 @@ public struct InstanceRecord: Sendable, Equatable {
         self.lockMode = lockMode
         self.kindCode = kindCode
         self.databases = databases
-        self.attributes = attributes
+        self.attributesJSON = attributes.isEmpty ? "{}" : Self.encode(attributes)
+    }
+
+    /// Sorted keys, so the text is canonical (and readable with the sqlite3 shell).
+    static func encode(_ attributes: [String: AttributeValue]) -> String {
+        let object: [String: Any] = attributes.mapValues {
+            switch $0 {
+            case .string(let text): text
+            case .integer(let number): number
+            }
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [String: AttributeValue] {
+        guard text != "{}", let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            return [:]
+        }
+        return object.compactMapValues { value in
+            if let text = value as? String { return .string(text) }
+            if let number = value as? NSNumber { return .integer(number.int64Value) }
+            return nil
+        }
     }
 }
 

@@ -26,6 +26,8 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// How many `transaction` calls are open; nested ones are savepoints.
+    private var depth = 0
 
     init(path: String) throws {
         var handle: OpaquePointer?
@@ -84,14 +86,24 @@ final class SQLiteConnection {
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes the
     /// write lock up front, so a check and the write it guards can never interleave with another writer.
+    /// Inside another transaction it is a savepoint: its writes are undone if it throws, and committed
+    /// (or not) with the outer transaction.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try run("BEGIN IMMEDIATE")
+        let outermost = depth == 0
+        try run(outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT nested")
+        depth += 1
+        defer { depth -= 1 }
         do {
             let result = try body()
-            try run("COMMIT")
+            try run(outermost ? "COMMIT" : "RELEASE nested")
             return result
         } catch {
-            _ = try? run("ROLLBACK")
+            if outermost {
+                _ = try? run("ROLLBACK")
+            } else {
+                _ = try? run("ROLLBACK TO nested")
+                _ = try? run("RELEASE nested")
+            }
             throw error
         }
     }

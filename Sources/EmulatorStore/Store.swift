@@ -1,5 +1,3 @@
-import Foundation
-
 /// Why a state file cannot be used.
 public struct StoreOpenError: Error, CustomStringConvertible {
     public let description: String
@@ -194,7 +192,7 @@ public struct StoreTransaction {
                 .text(instance.regionId), .text(instance.engine), .text(instance.engineVersion), .text(instance.status),
                 .text(instance.instanceType), .text(instance.storageType), .text(instance.lockMode),
                 instance.kindCode.map(SQLValue.text) ?? .null, .text(instance.databases.joined(separator: ",")),
-                .text(Self.encode(instance.attributes)),
+                .text(instance.attributesJSON),
             ])
     }
 
@@ -214,33 +212,13 @@ public struct StoreTransaction {
 
     private static func instance(_ row: SQLiteRow) -> InstanceRecord {
         let databases = row.text(11)
-        return InstanceRecord(
+        var record = InstanceRecord(
             instanceId: row.text(0), product: Product(rawValue: row.text(1)) ?? .rds, accountId: row.text(2),
             regionId: row.text(3), engine: row.text(4), engineVersion: row.text(5), status: row.text(6),
             instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
-            databases: databases.isEmpty ? [] : databases.split(separator: ",").map(String.init),
-            attributes: decode(row.text(12)))
-    }
-
-    /// Attributes as a JSON object with sorted keys, so the file stays readable with the sqlite3 shell.
-    static func encode(_ attributes: [String: AttributeValue]) -> String {
-        let object: [String: Any] = attributes.mapValues {
-            switch $0 {
-            case .string(let text): text
-            case .integer(let number): number
-            }
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decode(_ text: String) -> [String: AttributeValue] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [:] }
-        return object.compactMapValues { value in
-            if let text = value as? String { return .string(text) }
-            if let number = value as? NSNumber { return .integer(number.int64Value) }
-            return nil
-        }
+            databases: databases.isEmpty ? [] : databases.split(separator: ",").map(String.init))
+        record.attributesJSON = row.text(12)
+        return record
     }
 
     // MARK: Nonces

@@ -39,15 +39,24 @@ public struct HTTPRequest: Sendable {
 
     /// The first value of a header, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        for field in headers where field.name.count == name.count && field.name.lowercased() == name.lowercased() {
-            return field.value
-        }
-        return nil
+        headers.first { Self.sameName($0.name, name) }?.value
     }
 
     /// Every value of a header, in arrival order.
     public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
+        headers.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// ASCII case-insensitive equality, without allocating (header names are ASCII).
+    public static func sameName(_ left: String, _ right: String) -> Bool {
+        var leftBytes = left.utf8.makeIterator()
+        var rightBytes = right.utf8.makeIterator()
+        while true {
+            switch (leftBytes.next(), rightBytes.next()) {
+            case (nil, nil): return true
+            case (let a?, let b?) where a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A): continue
+            default: return false
+            }
+        }
     }
 }

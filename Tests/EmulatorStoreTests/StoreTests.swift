@@ -71,6 +71,22 @@ import Testing
         #expect(try store.transaction { try $0.instances() }.isEmpty)
     }
 
+    @Test func aNestedTransactionThatThrowsUndoesOnlyItsOwnWrites() throws {
+        struct Refused: Error {}
+        let store = try Store(path: ":memory:")
+        try store.transaction { outer in
+            #expect(try outer.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0))
+            #expect(throws: Refused.self) {
+                try store.transaction { inner in
+                    try inner.put(Self.instance)
+                    throw Refused()
+                }
+            }
+        }
+        #expect(try store.transaction { try $0.instances() }.isEmpty)
+        #expect(try store.transaction { try $0.nonceCount() } == 1)
+    }
+
     @Test func deletesAnInstanceWithItsBackups() throws {
         let store = try Store(path: ":memory:")
         try store.transaction { state in

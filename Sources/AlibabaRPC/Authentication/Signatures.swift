@@ -1,4 +1,5 @@
 import Crypto
+import EmulatorTransport
 
 /// Signature V1 ("RPC signature", `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`), alibaba-api.md §4.1.
 public enum SignatureV1 {
@@ -56,7 +57,7 @@ public enum SignatureV3 {
         let canonicalQuery = PercentEncoding.canonicalQuery(query)
         var canonicalHeaders = ""
         for name in signedHeaders {
-            let values = headers.filter { $0.name.lowercased() == name }.map { String($0.value.trimmingSpaces) }
+            let values = headers.filter { HTTPRequest.sameName($0.name, name) }.map { String($0.value.trimmingSpaces) }
             canonicalHeaders += "\(name):\(values.sorted().joined(separator: ","))\n"
         }
         return "\(method)\n\(path.isEmpty ? "/" : path)\n\(canonicalQuery)\n\(canonicalHeaders)\n"
