@@ -74,7 +74,7 @@ import Testing
     @Test func aNestedTransactionThatThrowsUndoesOnlyItsOwnWrites() throws {
         struct Refused: Error {}
         let store = try Store(path: ":memory:")
-        try store.transaction { outer in
+        try store.transaction { outer throws in
             #expect(try outer.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0))
             #expect(throws: Refused.self) {
                 try store.transaction { inner in
