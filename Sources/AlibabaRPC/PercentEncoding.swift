@@ -44,6 +44,7 @@ public enum PercentEncoding {
     /// RFC 3986 encoding as the signature algorithms use it: unreserved characters
     /// (`A–Z a–z 0–9 - _ . ~`) stay, every other byte becomes `%XY` with upper-case hex.
     public static func encode(_ text: String) -> String {
+        if text.utf8.allSatisfy(isUnreserved) { return text }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

@@ -12,15 +12,23 @@ public struct RPCParameters: Sendable {
 
     /// Parses `a=1&b=2` (form encoding). Empty segments (`&&`) are skipped; a name without `=`
     /// has an empty value.
-    public mutating func parse<S: StringProtocol>(formEncoded text: S) throws(PercentEncoding.DecodingError) {
-        for segment in text.split(separator: "&", omittingEmptySubsequences: true) {
-            if let equals = segment.firstIndex(of: "=") {
-                append(
-                    try PercentEncoding.formDecode(segment[..<equals]),
-                    try PercentEncoding.formDecode(segment[segment.index(after: equals)...]))
-            } else {
-                append(try PercentEncoding.formDecode(segment), "")
+    public mutating func parse(formEncoded text: String) throws(PercentEncoding.DecodingError) {
+        // Scanned as UTF-8 bytes: `&` and `=` are ASCII, and Character-level splitting is slow.
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        while start != bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            if start != end {
+                let segment = bytes[start..<end]
+                if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
+                    append(
+                        try PercentEncoding.formDecode(Substring(segment[..<equals])),
+                        try PercentEncoding.formDecode(Substring(segment[bytes.index(after: equals)...])))
+                } else {
+                    append(try PercentEncoding.formDecode(Substring(segment)), "")
+                }
             }
+            start = end == bytes.endIndex ? end : bytes.index(after: end)
         }
     }
 

@@ -89,6 +89,13 @@ public enum ResponseRenderer {
     }
 
     public static func writeJSONString(_ text: String, to output: inout String) {
+        // Most strings need no escaping: append them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += "\""
+            output += text
+            output += "\""
+            return
+        }
         output += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -128,6 +135,10 @@ public enum ResponseRenderer {
     }
 
     private static func writeXMLText(_ text: String, to output: inout String) {
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
+            output += text
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": output += "&amp;"

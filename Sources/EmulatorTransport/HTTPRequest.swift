@@ -23,7 +23,8 @@ public struct HTTPRequest: Sendable {
     /// Splits a request target (`/path?query`, or absolute-form `http://host/path?query`).
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
         var rest = Substring(target)
-        if let scheme = rest.firstRange(of: "://") {
+        // Origin-form (`/…`) is what clients send; only absolute-form needs the scheme searched for.
+        if !target.hasPrefix("/"), let scheme = rest.firstRange(of: "://") {
             // Absolute-form: drop scheme and authority, keep the path.
             rest = rest[scheme.upperBound...]
             rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
