@@ -154,6 +154,9 @@ public struct BackupSetFilter: Sendable {
     /// Only these sequence numbers (none: an empty list).
     public var sequences: [Int64]?
 
+    /// No filter but the instance and the clock: counted from the per-instance totals.
+    var isUnfiltered: Bool { startedFrom == .min && until == .max && failed == nil && sequences == nil }
+
     public init(instanceId: String, startedFrom: Int64 = .min, until: Int64 = .max, endedBy: Int64) {
         self.instanceId = instanceId
         self.startedFrom = startedFrom

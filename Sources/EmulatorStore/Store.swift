@@ -9,7 +9,7 @@ public struct StoreOpenError: Error, CustomStringConvertible {
 /// first read to the commit: a rule check and the write it guards are one atomic step.
 public final class Store {
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
@@ -96,6 +96,7 @@ public final class Store {
                 CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
                 \(nonceTable)
                 \(lifecycleColumns)
+                \(backupTotals)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
@@ -131,12 +132,24 @@ public final class Store {
         );
         """
 
+    /// How many undeleted backups each instance has (version 4), so that an unfiltered DescribeBackups
+    /// counts its sets in constant time, whatever the history.
+    private static let backupTotals = """
+        CREATE TABLE backup_totals (
+            instance_id TEXT PRIMARY KEY,
+            undeleted   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO backup_totals (instance_id, undeleted)
+            SELECT instance_id, count(*) FROM backups WHERE deleted_at IS NULL GROUP BY instance_id;
+        """
+
     /// Brings an older state file up to the current schema, in one transaction.
     private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
         guard version < schemaVersion else { return }
         try connection.transaction {
             if version < 2 { try connection.execute(nonceTable) }
             if version < 3 { try connection.execute(lifecycleColumns) }
+            if version < 4 { try connection.execute(backupTotals) }
             try connection.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
@@ -200,12 +213,14 @@ public struct StoreTransaction {
     public func deleteInstance(_ instanceId: String) throws -> Bool {
         try connection.run("DELETE FROM backups WHERE instance_id = ?1", [.text(instanceId)])
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
+        try connection.run("DELETE FROM backup_totals WHERE instance_id = ?1", [.text(instanceId)])
         return try connection.run("DELETE FROM instances WHERE instance_id = ?1", [.text(instanceId)]) > 0
     }
 
     /// Empties the state (backup sequence numbers keep counting, so ids are never reused).
     public func deleteEverything() throws {
         try connection.run("DELETE FROM next_backup_outcomes")
+        try connection.run("DELETE FROM backup_totals")
         try connection.run("DELETE FROM backups")
         try connection.run("DELETE FROM instances")
     }
@@ -273,6 +288,11 @@ public struct StoreTransaction {
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
+        try connection.run(
+            """
+            INSERT INTO backup_totals (instance_id, undeleted) VALUES (?1, 1)
+            ON CONFLICT (instance_id) DO UPDATE SET undeleted = undeleted + 1
+            """, [.text(backup.instanceId)])
         return stored
     }
 
@@ -315,13 +335,26 @@ public struct StoreTransaction {
             arguments += sequences.map(SQLValue.int)
             if sequences.isEmpty { return ([], 0) }
         }
-        let total = try connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }
+        let total: Int64
+        if filter.isUnfiltered {
+            // Every undeleted set but those whose task has not ended (one at a time per instance: few).
+            let undeleted = try connection.query(
+                "SELECT undeleted FROM backup_totals WHERE instance_id = ?1", [.text(filter.instanceId)]
+            ) { $0.int(0) }.first ?? 0
+            let unended = try connection.query(
+                "SELECT count(*) FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND deleted_at IS NULL",
+                [.text(filter.instanceId), .int(filter.endedBy)]
+            ) { $0.int(0) }.first ?? 0
+            total = undeleted - unended
+        } else {
+            total = try connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }.first ?? 0
+        }
         let paging = arguments.count
         let page = try connection.query(
             "SELECT \(Self.backupColumns) FROM backups WHERE \(conditions) ORDER BY started_at DESC, sequence DESC "
                 + "LIMIT ?\(paging + 1) OFFSET ?\(paging + 2)",
             arguments + [.int(Int64(limit)), .int(Int64(offset))], read: Self.backup)
-        return (page, Int(total.first ?? 0))
+        return (page, Int(total))
     }
 
     /// One backup by sequence number, if it belongs to the instance.
@@ -340,7 +373,13 @@ public struct StoreTransaction {
     }
 
     public func markDeleted(sequence: Int64, at now: Int64) throws {
-        try connection.run("UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1", [.int(sequence), .int(now)])
+        let instance = try connection.query(
+            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id",
+            [.int(sequence), .int(now)]
+        ) { $0.text(0) }
+        for id in instance {
+            try connection.run("UPDATE backup_totals SET undeleted = undeleted - 1 WHERE instance_id = ?1", [.text(id)])
+        }
     }
 
     // MARK: Scripted outcomes
@@ -367,6 +406,7 @@ public struct StoreTransaction {
     public func takeNextOutcome(instanceId: String) throws -> BackupOutcome {
         guard let outcome = try nextOutcome(instanceId: instanceId) else { return BackupOutcome() }
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
+        try connection.run("DELETE FROM backup_totals WHERE instance_id = ?1", [.text(instanceId)])
         return outcome
     }
 }

@@ -69,7 +69,12 @@ public final class HTTPServer: @unchecked Sendable {
             // Every stored property is set, so `deinit` runs and frees `http` and `base`.
             throw HTTPServerError(description: "cannot listen on \(host):\(port): \(String(cString: strerror(errno)))")
         }
-        self.port = Self.boundPort(of: evhttp_bound_socket_get_fd(handle)) ?? port
+        let socket = evhttp_bound_socket_get_fd(handle)
+        // Replies go out whole, at once: without this, a reply of several segments waits on the
+        // client's delayed ACK (40 ms). Accepted sockets inherit the option from the listener.
+        var noDelay: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        self.port = Self.boundPort(of: socket) ?? port
         listener = handle
     }
 

@@ -87,6 +87,25 @@ import Testing
         #expect(try store.transaction { try $0.nonceCount() } == 1)
     }
 
+    @Test func countsSetsTheSameWithAndWithoutFilters() throws {
+        let store = try Store(path: ":memory:")
+        try store.transaction { state in
+            for start in stride(from: Int64(0), to: 100, by: 10) { _ = try state.insert(Self.backup(start: start, end: start + 5)) }
+            _ = try state.insert(Self.backup(start: 200, end: 400))  // still running at 300
+            try state.markDeleted(sequence: 3, at: 300)
+            try state.markDeleted(sequence: 3, at: 300)  // twice: counted once
+        }
+        try store.transaction { state in
+            let unfiltered = try state.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 300), limit: 5, offset: 0)
+            let filtered = try state.backupSets(BackupSetFilter(instanceId: "rm-1", startedFrom: 0, endedBy: 300), limit: 5, offset: 0)
+            #expect(unfiltered.total == 9)
+            #expect(filtered.total == 9)
+            #expect(unfiltered.page.map(\.sequence) == [10, 9, 8, 7, 6])
+        }
+        _ = try store.transaction { try $0.deleteInstance("rm-1") }
+        #expect(try store.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 300), limit: 5, offset: 0) }.total == 0)
+    }
+
     @Test func deletesAnInstanceWithItsBackups() throws {
         let store = try Store(path: ":memory:")
         try store.transaction { state in
@@ -162,6 +181,9 @@ import Testing
         let backup = try #require(try upgraded.transaction { try $0.backups(instanceId: "rm-1") }.first)
         #expect(backup.duration == 5000)
         #expect(backup.outcome == BackupOutcome())
+        // The per-instance totals of version 4 were computed from the existing rows.
+        let sets = try upgraded.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 10_000), limit: 30, offset: 0) }
+        #expect(sets.total == 1)
         #expect(try upgraded.transaction { try $0.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0) })
         let version = try SQLiteConnection(path: path).query("PRAGMA user_version") { $0.int(0) }
         #expect(version == [Int64(Store.schemaVersion)])
