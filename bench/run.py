@@ -307,7 +307,11 @@ def main():
             moto(work, seconds, emulator_rps)
     RESULTS["machine"] = {"cores": os.cpu_count(), "date": datetime.date.today().isoformat()}
     if not options.quick:
-        (ROOT / "docs" / "benchmarks-latest.json").write_text(json.dumps(RESULTS, indent=2, sort_keys=True) + "\n")
+        # A run of some sections replaces those sections' figures and keeps the others.
+        latest = ROOT / "docs" / "benchmarks-latest.json"
+        merged = json.loads(latest.read_text()) if latest.exists() else {}
+        merged.update(RESULTS)
+        latest.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
