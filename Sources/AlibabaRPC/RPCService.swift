@@ -28,6 +28,16 @@ public struct RPCCall: Sendable {
 
     /// An optional parameter; nil when absent or empty.
     public func optional(_ name: String) -> String? { parameters.nonEmpty(name) }
+
+    /// An optional whole-number parameter (paging and the like): `fallback` when absent, `error` when it
+    /// is not a number that `isValid` accepts.
+    public func integer(
+        _ name: String, default fallback: Int, otherwise error: APIError, isValid: (Int) -> Bool
+    ) throws(APIError) -> Int {
+        guard let text = optional(name) else { return fallback }
+        guard let number = Int(text), isValid(number) else { throw error }
+        return number
+    }
 }
 
 /// A product's API (one `Version`): the actions it implements. Its replies are the fields after

@@ -142,6 +142,17 @@ public struct BackupRecord: Sendable, Equatable {
     }
 }
 
+extension BackupRecord {
+    /// The sequence number behind a public id (digits: `offset + sequence`), or nil if it cannot be one.
+    public static func sequence(fromPublicId text: String, offset: Int64) -> Int64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int64(text) else {
+            return nil
+        }
+        let sequence = number - offset
+        return sequence > 0 ? sequence : nil
+    }
+}
+
 /// Which backup sets a Describe operation lists: those of an instance, not deleted, ended by
 /// `endedBy`, started in `[startedFrom, until]`.
 public struct BackupSetFilter: Sendable {

@@ -15,12 +15,6 @@ struct MongoDBDescribe {
         return instance
     }
 
-    private func sequence(_ text: String, base: (Int64) -> String) -> Int64? {
-        guard let number = Int64(text), text.allSatisfy(\.isNumber) else { return nil }
-        let sequence = number - (Int64(base(0)) ?? 0)
-        return sequence > 0 ? sequence : nil
-    }
-
     func describeBackups(_ call: RPCCall) throws -> [RPCValue.Field] {
         try store.transaction { state in
             let instance = try instance(call, state)
@@ -36,23 +30,19 @@ struct MongoDBDescribe {
             if filter.startedFrom != .min, filter.until != .max, filter.until - 59_999 <= filter.startedFrom {
                 throw MongoDBError.invalidTimeRange
             }
-            let pageSize = try call.optional("PageSize").map { size -> Int in
-                guard let number = Int(size), [30, 50, 100].contains(number) else { throw MongoDBError.invalidPageSize }
-                return number
-            } ?? 30
-            let pageNumber = try call.optional("PageNumber").map { page -> Int in
-                guard let number = Int(page), number >= 1, number <= 1_000_000 else {
-                    throw APIError.invalidParameter("PageNumber")
-                }
-                return number
-            } ?? 1
+            let pageSize = try call.integer("PageSize", default: 30, otherwise: MongoDBError.invalidPageSize) {
+                [30, 50, 100].contains($0)
+            }
+            let pageNumber = try call.integer("PageNumber", default: 1, otherwise: .invalidParameter("PageNumber")) {
+                (1...1_000_000).contains($0)
+            }
             if let ids = call.optional("BackupId") {
                 filter.sequences = ids.split(separator: ",").compactMap {
-                    sequence(String($0), base: MongoDBIdentifiers.backupId)
+                    BackupRecord.sequence(fromPublicId: String($0), offset: MongoDBIdentifiers.backupIdOffset)
                 }
             }
             if let job = call.optional("BackupJobId") {
-                let wanted = sequence(job, base: MongoDBIdentifiers.backupJobId).map { [$0] } ?? []
+                let wanted = BackupRecord.sequence(fromPublicId: job, offset: MongoDBIdentifiers.backupJobIdOffset).map { [$0] } ?? []
                 filter.sequences = filter.sequences.map { $0.filter(wanted.contains) } ?? wanted
             }
             let (page, total) = try state.backupSets(filter, limit: pageSize, offset: (pageNumber - 1) * pageSize)
@@ -69,7 +59,7 @@ struct MongoDBDescribe {
             let instance = try instance(call, state)
             let jobs: [BackupRecord]
             if let given = call.optional("BackupJobId") {
-                guard let number = sequence(given, base: MongoDBIdentifiers.backupJobId) else {
+                guard let number = BackupRecord.sequence(fromPublicId: given, offset: MongoDBIdentifiers.backupJobIdOffset) else {
                     throw APIError.invalidParameter("BackupJobId")
                 }
                 jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
@@ -90,14 +80,8 @@ struct MongoDBDescribe {
 
     func describeDBInstances(_ call: RPCCall) throws -> [RPCValue.Field] {
         let region = try call.required("RegionId")
-        let pageSize = try call.optional("PageSize").map { size -> Int in
-            guard let number = Int(size), (1...100).contains(number) else { throw APIError.invalidParameter("PageSize") }
-            return number
-        } ?? 30
-        let pageNumber = try call.optional("PageNumber").map { page -> Int in
-            guard let number = Int(page), number >= 1 else { throw APIError.invalidParameter("PageNumber") }
-            return number
-        } ?? 1
+        let pageSize = try call.integer("PageSize", default: 30, otherwise: .invalidParameter("PageSize")) { (1...100).contains($0) }
+        let pageNumber = try call.integer("PageNumber", default: 1, otherwise: .invalidParameter("PageNumber")) { $0 >= 1 }
         let filters: [(String, (InstanceRecord) -> String)] = [
             ("DBInstanceId", \.instanceId), ("DBInstanceStatus", \.status), ("DBInstanceType", \.instanceType),
             ("EngineVersion", \.engineVersion),

@@ -15,13 +15,6 @@ struct RDSDescribe {
         return instance
     }
 
-    /// A backup or job id: digits naming a backup of this product; nil if it cannot be one.
-    private func sequence(_ text: String, base: (Int64) -> String) -> Int64? {
-        guard let number = Int64(text), text.allSatisfy(\.isNumber) else { return nil }
-        let sequence = number - (Int64(base(0)) ?? 0)
-        return sequence > 0 ? sequence : nil
-    }
-
     func describeBackupTasks(_ call: RPCCall) throws -> [RPCValue.Field] {
         try store.transaction { state in
             let instance = try instance(call, state, notFound: RDSError.taskInstanceNotFound)
@@ -34,7 +27,7 @@ struct RDSDescribe {
             var jobs: [BackupRecord]
             let givenJob = call.optional("BackupJobId")
             if let givenJob {
-                guard let number = sequence(givenJob, base: RDSIdentifiers.backupJobId) else {
+                guard let number = BackupRecord.sequence(fromPublicId: givenJob, offset: RDSIdentifiers.backupJobIdOffset) else {
                     throw RDSError.invalidParameters
                 }
                 jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
@@ -65,14 +58,10 @@ struct RDSDescribe {
                 until = instant + 59_999  // the whole minute
             }
             if from != Int64.min, until != Int64.max, until - 59_999 <= from { throw RDSError.endBeforeStart }
-            let pageSize = try call.optional("PageSize").map { size -> Int in
-                guard let number = Int(size), [30, 50, 100].contains(number) else { throw RDSError.invalidPageSize }
-                return number
-            } ?? 30
-            let pageNumber = try call.optional("PageNumber").map { page -> Int in
-                guard let number = Int(page), number >= 1, number <= 1_000_000 else { throw RDSError.invalidPageNumber }
-                return number
-            } ?? 1
+            let pageSize = try call.integer("PageSize", default: 30, otherwise: RDSError.invalidPageSize) { [30, 50, 100].contains($0) }
+            let pageNumber = try call.integer("PageNumber", default: 1, otherwise: RDSError.invalidPageNumber) {
+                (1...1_000_000).contains($0)
+            }
             var filter = BackupSetFilter(instanceId: instance.instanceId, startedFrom: from, until: until, endedBy: call.now)
             if let status = call.optional("BackupStatus") {
                 guard ["Success", "Failed"].contains(status) else { throw RDSError.invalidParameters }
@@ -83,7 +72,7 @@ struct RDSDescribe {
                 if mode == "Automated" { filter.sequences = [] }
             }
             if let id = call.optional("BackupId") {
-                filter.sequences = sequence(id, base: RDSIdentifiers.backupId).map { [$0] } ?? []
+                filter.sequences = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset).map { [$0] } ?? []
             }
             let (page, total) = try state.backupSets(filter, limit: pageSize, offset: (pageNumber - 1) * pageSize)
             let snapshots = page.filter { $0.method == "Snapshot" && $0.outcome.failStage == nil }
@@ -108,7 +97,7 @@ struct RDSDescribe {
             if instance.status != "Running" { throw RDSError.incorrectState }
             var found: [BackupRecord] = []
             for id in ids {
-                guard let number = sequence(id, base: RDSIdentifiers.backupId),
+                guard let number = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset),
                     let backup = try state.backup(sequence: number, instanceId: instance.instanceId),
                     backup.deletedAt == nil, backup.finishesAt <= call.now
                 else { throw RDSError.backupSetNotFound }
@@ -131,14 +120,8 @@ struct RDSDescribe {
 
     func describeDBInstances(_ call: RPCCall) throws -> [RPCValue.Field] {
         let region = try call.required("RegionId")
-        let pageSize = try call.optional("PageSize").map { size -> Int in
-            guard let number = Int(size), (1...100).contains(number) else { throw APIError.invalidParameter("PageSize") }
-            return number
-        } ?? 30
-        let pageNumber = try call.optional("PageNumber").map { page -> Int in
-            guard let number = Int(page), number >= 1 else { throw APIError.invalidParameter("PageNumber") }
-            return number
-        } ?? 1
+        let pageSize = try call.integer("PageSize", default: 30, otherwise: .invalidParameter("PageSize")) { (1...100).contains($0) }
+        let pageNumber = try call.integer("PageNumber", default: 1, otherwise: .invalidParameter("PageNumber")) { $0 >= 1 }
         let ids = call.optional("DBInstanceId").map { Set($0.split(separator: ",").map(String.init)) }
         let filters: [(String, (InstanceRecord) -> String)] = [
             ("Engine", \.engine), ("DBInstanceStatus", \.status), ("DBInstanceType", \.instanceType),
