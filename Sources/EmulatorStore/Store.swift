@@ -406,7 +406,6 @@ public struct StoreTransaction {
     public func takeNextOutcome(instanceId: String) throws -> BackupOutcome {
         guard let outcome = try nextOutcome(instanceId: instanceId) else { return BackupOutcome() }
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
-        try connection.run("DELETE FROM backup_totals WHERE instance_id = ?1", [.text(instanceId)])
         return outcome
     }
 }

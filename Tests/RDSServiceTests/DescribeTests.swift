@@ -130,6 +130,18 @@ extension Result where Success == [RPCValue.Field] {
         #expect(harness.createBackup("DBInstanceId=mysql").json.contains("BackupJobId"))
     }
 
+    @Test func aScriptedOutcomeKeepsTheCountOfEarlierSets() throws {
+        var harness = try RDSHarness(RDSConfiguration(backupDuration: 0))
+        _ = harness.createBackup("DBInstanceId=mysql")
+        _ = harness.createBackup("DBInstanceId=mysql")
+        try harness.store.transaction { try $0.setNextOutcome(BackupOutcome(failStage: "Checking"), instanceId: "mysql") }
+        _ = harness.createBackup("DBInstanceId=mysql")
+        harness.now += 1_000
+        // The unfiltered count comes from the per-instance total; the filtered one counts rows: they agree.
+        #expect(harness.call("DescribeBackups", "DBInstanceId=mysql").json.contains(#""TotalRecordCount":"3","PageNumber":"1","PageRecordCount":"3""#))
+        #expect(harness.call("DescribeBackups", "DBInstanceId=mysql&BackupStatus=Failed").json.contains(#""TotalRecordCount":"1""#))
+    }
+
     @Test func describesInstances() throws {
         let harness = try RDSHarness()
         #expect(harness.call("DescribeDBInstanceAttribute", "DBInstanceId=pg").json == #"{"Items":{"DBInstanceAttribute":[{"DBInstanceId":"pg","RegionId":"cn-hangzhou","Engine":"PostgreSQL","EngineVersion":"1","DBInstanceStatus":"Running","DBInstanceType":"Primary","DBInstanceStorageType":"local_ssd","LockMode":"Unlock"}]}}"#)
