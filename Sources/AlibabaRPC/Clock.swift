@@ -1,6 +1,7 @@
+import Synchronization
 /// The emulator's notion of "now", in milliseconds since the Unix epoch (UTC). Everything that
 /// reads time reads one of these, so that a virtual clock can stand in for the system's.
-public protocol Clock: AnyObject {
+public protocol Clock: AnyObject, Sendable {
     var now: Int64 { get }
 }
 
@@ -8,7 +9,7 @@ public protocol Clock: AnyObject {
 import Glibc
 #endif
 
-public final class SystemClock: Clock {
+public final class SystemClock: Clock, Sendable {
     public init() {}
 
     public var now: Int64 {
@@ -121,42 +122,49 @@ public enum UTCTime {
 }
 
 /// The emulator's clock: the system's, unless set, advanced or frozen through the control API.
-/// Confined to the server's loop thread, like everything that reads it.
-public final class VirtualClock: Clock {
+/// Read by every worker thread; changed through the control API, atomically.
+public final class VirtualClock: Clock, Sendable {
+    private struct Setting {
+        var offset: Int64 = 0
+        var frozenAt: Int64?
+    }
+
     private let base: any Clock
-    private var offset: Int64 = 0
-    private var frozenAt: Int64?
+    private let setting = Mutex(Setting())
 
     public init(base: any Clock = SystemClock()) {
         self.base = base
     }
 
-    public var now: Int64 { frozenAt ?? base.now + offset }
-    public var isFrozen: Bool { frozenAt != nil }
+    public var now: Int64 { setting.withLock { $0.frozenAt ?? base.now + $0.offset } }
+    public var isFrozen: Bool { setting.withLock { $0.frozenAt != nil } }
     /// How far the clock is from the system's, in milliseconds.
     public var offsetFromSystem: Int64 { now - base.now }
 
     public func set(_ instant: Int64) {
-        if frozenAt != nil { frozenAt = instant } else { offset = instant - base.now }
+        setting.withLock { if $0.frozenAt != nil { $0.frozenAt = instant } else { $0.offset = instant - base.now } }
     }
 
-    public func advance(by milliseconds: Int64) { set(now + milliseconds) }
+    public func advance(by milliseconds: Int64) {
+        setting.withLock {
+            if let frozen = $0.frozenAt { $0.frozenAt = frozen + milliseconds } else { $0.offset += milliseconds }
+        }
+    }
 
     /// Stops the clock where it is.
-    public func freeze() { frozenAt = now }
+    public func freeze() { setting.withLock { $0.frozenAt = $0.frozenAt ?? base.now + $0.offset } }
 
     /// Lets a frozen clock run again from where it stands.
     public func release() {
-        guard let frozen = frozenAt else { return }
-        frozenAt = nil
-        offset = frozen - base.now
+        setting.withLock {
+            guard let frozen = $0.frozenAt else { return }
+            $0.frozenAt = nil
+            $0.offset = frozen - base.now
+        }
     }
 
     /// Back to the system's time, running.
-    public func reset() {
-        frozenAt = nil
-        offset = 0
-    }
+    public func reset() { setting.withLock { $0 = Setting() } }
 }
 
 extension UTCTime {

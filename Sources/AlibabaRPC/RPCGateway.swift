@@ -5,27 +5,18 @@ import EmulatorTransport
 ///
 /// Check order (docs/behaviour.md): body size → parameter decoding → `Format` → path and method →
 /// `Version` → `Action` → authentication (docs/authentication.md) → the product's own checks.
-public final class RPCGateway {
+public final class RPCGateway: Sendable {
     /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
     public static let bodyLimit = 1 << 20
 
     private let services: [String: any RPCService]
     private let clock: any Clock
     private let authenticator: Authenticator
-    private let unitOfWork: UnitOfWork
 
-    /// Runs its body atomically (the composition root passes the store's transaction): a request's
-    /// nonce and its operation's writes commit together, once.
-    public typealias UnitOfWork = (() throws -> Void) throws -> Void
-
-    public init(
-        services: [any RPCService], clock: any Clock, authenticator: Authenticator,
-        unitOfWork: @escaping UnitOfWork = { try $0() }
-    ) {
+    public init(services: [any RPCService], clock: any Clock, authenticator: Authenticator) {
         self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         self.clock = clock
         self.authenticator = authenticator
-        self.unitOfWork = unitOfWork
     }
 
     /// What became of one request, for the request log: never a secret or a signature.
@@ -68,17 +59,13 @@ public final class RPCGateway {
             guard service.implements(action) else { throw APIError.actionNotFound }
             reply.action = action
 
-            var performed: Result<[RPCValue.Field], any Error> = .success([])
-            try unitOfWork {
-                let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
-                reply.accountId = caller.accountId
-                let call = RPCCall(
+            let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
+            reply.accountId = caller.accountId
+            // A refused operation still used its nonce: the authenticator recorded it.
+            let fields = try service.perform(
+                RPCCall(
                     action: action, parameters: parameters, accessKeyId: caller.accessKeyId,
-                    accountId: caller.accountId, now: reply.now)
-                // A refused operation still used its nonce: that part commits either way.
-                performed = Result { try service.perform(call) }
-            }
-            let fields = try performed.get()
+                    accountId: caller.accountId, now: reply.now))
             let response = reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
             return (response, reply.outcome(status: response.status, code: nil))
         } catch let error as APIError {
@@ -87,6 +74,18 @@ public final class RPCGateway {
             // A store failure or a bug: still the API's envelope, never a bare 500.
             return (reply.failure(.internalError), reply.outcome(status: 500, code: APIError.internalError.code))
         }
+    }
+
+    /// The API's error reply to `request`, after the fact (its effects could not be saved).
+    public func failure(_ request: HTTPRequest, _ error: APIError) -> HTTPResponse {
+        var reply = Reply(
+            requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
+            format: Self.isSignedV3(request) ? .json : .xml)
+        if let parameters = try? Self.parameters(of: request) {
+            reply.format = (try? Self.format(parameters, default: reply.format)) ?? reply.format
+            reply.service = (parameters.nonEmpty("Version") ?? request.header("x-acs-version")).flatMap { services[$0] }
+        }
+        return reply.failure(error)
     }
 
     /// What a reply needs to know about its request.

@@ -42,7 +42,7 @@ public struct RPCCall: Sendable {
 
 /// A product's API (one `Version`): the actions it implements. Its replies are the fields after
 /// `RequestId`, which the gateway adds.
-public protocol RPCService: AnyObject {
+public protocol RPCService: AnyObject, Sendable {
     /// The product code of error `Recommend` links (`Rds`, `Dds`).
     var productCode: String { get }
     var version: String { get }

@@ -9,6 +9,10 @@ import RDSService
 /// `{"code": …, "message": …}` with a 4xx status.
 struct ControlAPI {
     static let prefix = "/_emulator"
+
+    static func isControl(_ request: HTTPRequest) -> Bool {
+        request.path == prefix || request.path.hasPrefix(prefix + "/")
+    }
     unowned let emulator: Emulator
 
     struct Failure: Error {
@@ -85,7 +89,7 @@ struct ControlAPI {
                 let outcome = try scriptedOutcome(try jsonBody(request), for: instance)
                 try emulator.store.transaction { try $0.setNextOutcome(outcome, instanceId: instance.instanceId) }
             case "DELETE":
-                try emulator.store.transaction { _ = try $0.takeNextOutcome(instanceId: instance.instanceId) }
+                try emulator.store.transaction { try $0.forgetNextOutcome(instanceId: instance.instanceId) }
             default: throw methodNotAllowed(request.method, ["GET", "PUT", "POST", "DELETE"])
             }
             let pending = try emulator.store.transaction { try $0.nextOutcome(instanceId: instance.instanceId) }
@@ -183,6 +187,16 @@ struct ControlAPI {
     }
 
     /// 401 for a control request without the right bearer token.
+    /// The reply to a control request whose changes could not be saved.
+    static func notSaved() -> HTTPResponse {
+        HTTPResponse(
+            status: 500, contentType: "application/json;charset=utf-8",
+            body: RPCValue.object([
+                .init("code", .string("InternalError")),
+                .init("message", .string("the state could not be saved; the change was not made")),
+            ]).jsonText)
+    }
+
     static func unauthorized() -> HTTPResponse {
         var response = HTTPResponse(
             status: 401, contentType: "application/json;charset=utf-8",

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import MongoDBService
 import RDSService
+import Synchronization
 
 /// Why the emulator cannot start; the message is meant for the person who started it.
 public struct EmulatorStartError: Error, CustomStringConvertible {
@@ -16,8 +17,9 @@ public enum EmulatorVersion {
 }
 
 /// The emulator assembled: state, fixtures, product services, the RPC gateway and the control API.
-/// It answers one request at a time on the server's loop thread and is confined to that thread.
-public final class Emulator {
+/// Every worker thread of the server calls `handle` at once; what they share is immutable or locked
+/// (the store, the clock, the nonce ledger).
+public final class Emulator: Sendable {
     public let configuration: EmulatorConfiguration
     let store: Store
     let fixtures: [InstanceRecord]
@@ -27,12 +29,15 @@ public final class Emulator {
     /// The one clock everything reads: requests, task progress, timestamps, quotas, signatures.
     let clock: VirtualClock
     private let gateway: RPCGateway
-    private lazy var control = ControlAPI(emulator: self)
     private let logger: Logger
     /// What the product services run with (quotas resolved from profiles and defaults).
     let serviceConfigurations: (rds: RDSConfiguration, mongodb: MongoDBConfiguration)
     /// The port actually listened on (the server sets it once bound), for `/_emulator/config`.
-    var boundPort: Int?
+    var boundPort: Int? {
+        get { listeningPort.withLock { $0 } }
+        set { listeningPort.withLock { $0 = newValue } }
+    }
+    private let listeningPort = Mutex<Int?>(nil)
 
     public init(
         configuration: EmulatorConfiguration, clock base: any Clock = SystemClock(),
@@ -46,7 +51,7 @@ public final class Emulator {
         accounts = AccessKeyFixture.accounts(of: accessKeys)
         fixtures = try Self.loadFixtures(from: configuration.fixturesDirectory, accounts: accounts)
         do {
-            store = try Store(path: configuration.statePath)
+            store = try Store(path: configuration.statePath, groupCommit: true)
         } catch {
             throw EmulatorStartError(description: "\(error)")
         }
@@ -61,13 +66,26 @@ public final class Emulator {
                 backupDuration: duration),
             store: store)
         serviceConfigurations = (rds.configuration, mongodb.configuration)
-        let authenticator = Authenticator(
-            mode: configuration.signatureMode, keys: accessKeys, nonces: StoreNonceLedger(store: store))
         gateway = RPCGateway(
-            services: [rds, mongodb], clock: clock, authenticator: authenticator,
-            unitOfWork: { [store] body in try store.transaction { _ in try body() } })
+            services: [rds, mongodb], clock: clock,
+            authenticator: Authenticator(mode: configuration.signatureMode, keys: accessKeys))
         // A new state starts from the fixtures; an existing state file keeps what it holds.
         if store.isNew { try reset() }
+        store.commitBatch()
+    }
+
+    /// Makes what the requests handled since the last call wrote durable (group commit). False when a
+    /// commit failed since the caller's previous call (`mark` is the caller's own record of that): the
+    /// replies of its requests must not report success.
+    public func endBatch(_ mark: inout Int) -> Bool {
+        let failures = store.commitBatch()
+        defer { mark = failures }
+        return failures == mark
+    }
+
+    /// The reply to a request whose writes could not be committed.
+    public func notSaved(_ request: HTTPRequest) -> HTTPResponse {
+        ControlAPI.isControl(request) ? ControlAPI.notSaved() : gateway.failure(request, .internalError)
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -75,8 +93,8 @@ public final class Emulator {
         func milliseconds() -> String {
             String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         }
-        if request.path == ControlAPI.prefix || request.path.hasPrefix(ControlAPI.prefix + "/") {
-            let response = controlAllowed(request) ? control.handle(request) : ControlAPI.unauthorized()
+        if ControlAPI.isControl(request) {
+            let response = controlAllowed(request) ? ControlAPI(emulator: self).handle(request) : ControlAPI.unauthorized()
             logger.debug(
                 "control",
                 metadata: [
@@ -152,16 +170,5 @@ public final class Emulator {
             throw EmulatorStartError(description: "fixtures folder \(directory): \(reason)")
         }
         return (Array(data), path)
-    }
-}
-
-/// The authenticator's nonce memory, kept in the store.
-final class StoreNonceLedger: NonceLedger {
-    private let store: Store
-
-    init(store: Store) { self.store = store }
-
-    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool {
-        try store.transaction { try $0.recordNonce(nonce, accessKeyId: accessKeyId, expiresAt: expiresAt, now: now) }
     }
 }

@@ -1,11 +1,18 @@
 import AlibabaRPC
 import RDSService
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything the emulator is started with. A plain value, built by the command line (or by a
 /// test) and passed in at the top; nothing below reads flags or the environment.
 public struct EmulatorConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
+    /// Threads serving requests, each with its own loop and its own share of the connections.
+    public var workers: Int = EmulatorConfiguration.defaultWorkers
+    /// One per processor, at most 4: past that the store's lock, not the threads, sets the pace.
+    public static let defaultWorkers = min(4, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// `:memory:` for state that lives as long as the process; a file path for durable state.
     public var statePath: String = ":memory:"
     /// `strict` checks every request's signature, time and nonce; `off` checks nothing.

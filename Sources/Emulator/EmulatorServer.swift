@@ -5,8 +5,7 @@ import Logging
 /// The emulator behind an HTTP server: what the executable runs, and what tests start in-process
 /// on an ephemeral port.
 public final class EmulatorServer: @unchecked Sendable {
-    // @unchecked: `emulator` is used only on the loop thread (through the handler); the other
-    // members are immutable or thread-safe (`HTTPServer.stop()`).
+    // @unchecked: `server` is started and stopped by its owner; everything else is Sendable.
     public let emulator: Emulator
     private let server: HTTPServer
 
@@ -17,7 +16,10 @@ public final class EmulatorServer: @unchecked Sendable {
         let emulator = try Emulator(configuration: configuration, clock: clock, logger: logger)
         self.emulator = emulator
         do {
-            server = try HTTPServer(host: configuration.host, port: configuration.port) { emulator.handle($0) }
+            server = try HTTPServer(
+                host: configuration.host, port: configuration.port, workers: configuration.workers,
+                batching: HTTPServer.Batching(end: { emulator.endBatch(&$0) }, replacement: { emulator.notSaved($0) })
+            ) { emulator.handle($0) }
         } catch {
             throw EmulatorStartError(description: "\(error)")
         }

@@ -97,6 +97,17 @@ public struct BackupOutcome: Sendable, Equatable {
     }
 }
 
+/// What a CreateBackup's rules read about its instance, read in one statement.
+public struct BackupAdmission: Sendable {
+    public var instance: InstanceRecord
+    /// A task of the instance is running (started, not yet finished).
+    public var hasTaskRunning: Bool
+    /// Backups of the instance accepted during the day asked about.
+    public var acceptedToday: Int
+    /// What the control API scripted for the instance's next backup, if anything.
+    public var scriptedOutcome: BackupOutcome?
+}
+
 /// A backup accepted by CreateBackup: its task, and the backup set the task produces.
 public struct BackupRecord: Sendable, Equatable {
     /// The store's sequence number; each product derives its public ids from it.

@@ -21,8 +21,8 @@ enum SQLValue {
 /// SQLite copies bound text at once with this destructor; the C macro does not import.
 private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// One SQLite connection and its prepared statements. Not thread-safe: its owner confines it to
-/// one thread (the server's loop thread).
+/// One SQLite connection and its prepared statements. Not thread-safe: its owner (the store) lets one
+/// thread at a time use it.
 final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
@@ -104,6 +104,25 @@ final class SQLiteConnection {
                 _ = try? run("ROLLBACK TO nested")
                 _ = try? run("RELEASE nested")
             }
+            throw error
+        }
+    }
+
+    /// Opens a write transaction that the next `transaction` calls join as savepoints (group commit).
+    func beginBatch() throws {
+        precondition(depth == 0, "a batch opens outside any transaction")
+        try run("BEGIN IMMEDIATE")
+        depth = 1
+    }
+
+    /// Commits the batch; if that fails, rolls it back and rethrows.
+    func commitBatch() throws {
+        precondition(depth == 1, "a batch commits outside any transaction of its own")
+        defer { depth = 0 }
+        do {
+            try run("COMMIT")
+        } catch {
+            _ = try? run("ROLLBACK")
             throw error
         }
     }

@@ -5,22 +5,34 @@ public struct StoreOpenError: Error, CustomStringConvertible {
 
 /// The emulator's state in SQLite. Every SQL statement of the emulator is in this file.
 ///
-/// State changes happen only inside `transaction { }`, which holds SQLite's write lock from the
-/// first read to the commit: a rule check and the write it guards are one atomic step.
-public final class Store {
+/// State changes happen only inside `transaction { }`, which holds the store's lock and SQLite's write
+/// lock from the first read to the end: a rule check and the write it guards are one atomic step, whichever
+/// thread runs it.
+///
+/// With group commit, transactions are savepoints of one shared write transaction that `commitBatch()`
+/// commits: the server calls it after each batch of requests, before it sends their replies, so that one
+/// commit (one write to the WAL) serves many requests and no reply acknowledges an uncommitted write.
+public final class Store: @unchecked Sendable {
+    // @unchecked: `connection`, `batchOpen` and `failedBatches` are used only while `lock` is held.
+
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 4
+    public static let schemaVersion = 5
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
     public let path: String
     /// True when this open created the schema, i.e. the state is empty and wants seeding.
     public let isNew: Bool
+    public let groupCommit: Bool
     private let connection: SQLiteConnection
+    private let lock = RecursiveLock()
+    private var batchOpen = false
+    private var failedBatches = 0
 
     /// Opens (or creates) the state; `:memory:` keeps it in memory.
-    public init(path: String) throws {
+    public init(path: String, groupCommit: Bool = false) throws {
         self.path = path
+        self.groupCommit = groupCommit
         let connection: SQLiteConnection
         do {
             connection = try SQLiteConnection(path: path)
@@ -94,7 +106,6 @@ public final class Store {
                 );
                 CREATE INDEX backups_by_start ON backups (instance_id, started_at);
                 CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
-                \(nonceTable)
                 \(lifecycleColumns)
                 \(backupTotals)
                 PRAGMA user_version = \(schemaVersion);
@@ -103,17 +114,6 @@ public final class Store {
         }
         return true
     }
-
-    /// Used signature nonces, kept until they expire (version 2).
-    private static let nonceTable = """
-        CREATE TABLE nonces (
-            access_key_id TEXT NOT NULL,
-            nonce         TEXT NOT NULL,
-            expires_at    INTEGER NOT NULL,
-            PRIMARY KEY (access_key_id, nonce)
-        ) WITHOUT ROWID;
-        CREATE INDEX nonces_by_expiry ON nonces (expires_at);
-        """
 
     /// What a backup needs for its lifecycle (version 3): its planned duration, a scripted outcome,
     /// deletion; and the outcome scripted for an instance's next backup.
@@ -143,20 +143,50 @@ public final class Store {
             SELECT instance_id, count(*) FROM backups WHERE deleted_at IS NULL GROUP BY instance_id;
         """
 
+    /// Version 5: nonces live in memory (versions 2–4 kept them in a table); totals are recounted, since
+    /// version 4 lost an instance's total when a scripted outcome was taken.
+    private static let version5 = """
+        DROP TABLE IF EXISTS nonces;
+        DELETE FROM backup_totals;
+        INSERT INTO backup_totals (instance_id, undeleted)
+            SELECT instance_id, count(*) FROM backups WHERE deleted_at IS NULL GROUP BY instance_id;
+        """
+
     /// Brings an older state file up to the current schema, in one transaction.
     private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
         guard version < schemaVersion else { return }
         try connection.transaction {
-            if version < 2 { try connection.execute(nonceTable) }
             if version < 3 { try connection.execute(lifecycleColumns) }
             if version < 4 { try connection.execute(backupTotals) }
+            if version < 5 { try connection.execute(version5) }
             try connection.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
 
-    /// Runs `body` as one write transaction: committed if it returns, rolled back if it throws.
+    /// Runs `body` as one write transaction: committed if it returns (with group commit, by the next
+    /// `commitBatch()`), rolled back if it throws.
     public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        try connection.transaction { try body(StoreTransaction(connection: connection)) }
+        try lock.withLock {
+            if groupCommit, !batchOpen {
+                try connection.beginBatch()
+                batchOpen = true
+            }
+            return try connection.transaction { try body(StoreTransaction(connection: connection)) }
+        }
+    }
+
+    /// Commits what the transactions since the last call wrote (group commit). Returns how many batches
+    /// have failed to commit since the store opened: a caller that sees the number change since its
+    /// previous call must not acknowledge what it wrote in between.
+    @discardableResult
+    public func commitBatch() -> Int {
+        lock.withLock {
+            if batchOpen {
+                batchOpen = false
+                do { try connection.commitBatch() } catch { failedBatches += 1 }
+            }
+            return failedBatches
+        }
     }
 }
 
@@ -236,38 +266,30 @@ public struct StoreTransaction {
         return record
     }
 
-    // MARK: Nonces
-
-    /// Records a signature nonce until `expiresAt`, first forgetting every expired one (so the table
-    /// holds at most the last window's nonces). False when the nonce is already recorded.
-    public func recordNonce(_ nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool {
-        try connection.run("DELETE FROM nonces WHERE expires_at <= ?1", [.int(now)])
-        return try connection.run(
-            "INSERT OR IGNORE INTO nonces (access_key_id, nonce, expires_at) VALUES (?1, ?2, ?3)",
-            [.text(accessKeyId), .text(nonce), .int(expiresAt)]) == 1
-    }
-
-    public func nonceCount() throws -> Int {
-        Int(try connection.query("SELECT count(*) FROM nonces") { $0.int(0) }.first ?? 0)
-    }
-
     // MARK: Backups
 
-    /// Whether a backup task of the instance is running at `now` (started, not yet finished).
-    public func hasBackupInProgress(instanceId: String, at now: Int64) throws -> Bool {
-        try !connection.query(
-            "SELECT 1 FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND started_at <= ?2 LIMIT 1",
-            [.text(instanceId), .int(now)]
-        ) { _ in () }.isEmpty
-    }
-
-    /// How many backups of the instance were accepted in `[from, until)`.
-    public func backupCount(instanceId: String, from: Int64, until: Int64) throws -> Int {
-        Int(
-            try connection.query(
-                "SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3",
-                [.text(instanceId), .int(from), .int(until)]
-            ) { $0.int(0) }.first ?? 0)
+    /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
+    /// in `day`, the scripted outcome. One statement, over the primary keys and the two backup indexes.
+    public func backupAdmission(_ instanceId: String, product: Product, at now: Int64, day: Range<Int64>) throws
+        -> BackupAdmission?
+    {
+        try connection.query(
+            """
+            SELECT \(Self.instanceColumns),
+                EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
+                (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
+                o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until
+            FROM instances LEFT JOIN next_backup_outcomes o USING (instance_id)
+            WHERE instances.instance_id = ?1 AND instances.product = ?2
+            """,
+            [.text(instanceId), .text(product.rawValue), .int(now), .int(day.lowerBound), .int(day.upperBound)]
+        ) { row in
+            BackupAdmission(
+                instance: Self.instance(row), hasTaskRunning: row.int(13) != 0, acceptedToday: Int(row.int(14)),
+                scriptedOutcome: row.int(15) == 0
+                    ? nil
+                    : BackupOutcome(failStage: row.optionalText(16), holdStage: row.optionalText(17), holdUntil: row.optionalInt(18)))
+        }.first
     }
 
     /// Records an accepted backup and returns it with its sequence number.
@@ -402,10 +424,8 @@ public struct StoreTransaction {
         .first
     }
 
-    /// Returns the scripted outcome for the instance's next backup and forgets it (the normal one if none).
-    public func takeNextOutcome(instanceId: String) throws -> BackupOutcome {
-        guard let outcome = try nextOutcome(instanceId: instanceId) else { return BackupOutcome() }
+    /// Forgets what was scripted for the instance's next backup (it was used, or withdrawn).
+    public func forgetNextOutcome(instanceId: String) throws {
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
-        return outcome
     }
 }

@@ -7,81 +7,73 @@ public struct HTTPServerError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// libevent must know about pthreads before the first event base exists, so that `stop()`
-/// can wake a loop from another thread. A global `let` runs this exactly once.
-private let libeventThreadingReady: Bool = evthread_use_pthreads() == 0
-
-/// An HTTP/1.1 server on one libevent loop. The handler runs on the loop thread, one request at
-/// a time, which is what lets the layers above it stay single-threaded.
+/// An HTTP/1.1 server on one or more libevent loops ("workers"), each on a thread of its own, each
+/// accepting connections on the same port (`SO_REUSEPORT`: the kernel spreads connections across them).
+/// The handler runs on the worker's thread; with several workers, on several threads at once.
 ///
-/// Concurrency invariant (why `@unchecked Sendable`): `base`, `http` and `handler` are used only by
-/// the thread running the loop, except in `stop()`, which only calls `event_base_once`, thread-safe
-/// once `evthread_use_pthreads()` has run.
+/// With `batching`, a worker holds the replies of the requests it handled in one turn of its loop,
+/// calls `batching.end()` (the emulator commits the store there), and only then sends them: one commit
+/// serves every request of the turn, and no reply goes out before what it reports is durable.
+///
+/// Concurrency invariant (why `@unchecked Sendable`): each worker's base, HTTP server and pending replies
+/// are used only by that worker's thread; other threads reach a worker only through `event_base_once`,
+/// which is thread-safe once `evthread_use_pthreads()` has run.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = (HTTPRequest) -> HTTPResponse
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    /// What a worker does at the end of each turn of its loop that handled requests.
+    public struct Batching: Sendable {
+        /// Runs before the turn's replies are sent; false when what they report could not be made
+        /// durable: each is then replaced by `replacement(request)`. The argument is the worker's own
+        /// mark, which `end` keeps to tell what happened since the worker's previous turn.
+        public var end: @Sendable (inout Int) -> Bool
+        public var replacement: @Sendable (HTTPRequest) -> HTTPResponse
+
+        public init(
+            end: @escaping @Sendable (inout Int) -> Bool, replacement: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+        ) {
+            self.end = end
+            self.replacement = replacement
+        }
+    }
 
     public let host: String
     /// The bound port (the real one when 0 was asked for).
-    public private(set) var port: Int = 0
-    private let base: OpaquePointer
-    private let http: OpaquePointer
-    private let handler: Handler
+    public let port: Int
+    private let workers: [Worker]
     private var signalEvents: [OpaquePointer] = []
-    private var loopThread: pthread_t?
-    private var listener: OpaquePointer?
+    private var threads: [pthread_t] = []
     private var shuttingDown = false
 
     /// Binds at once, so that a busy port fails here rather than inside the loop.
     /// - Parameter bodyLimit: bodies larger than this are refused by libevent itself; keep it above the
     ///   limit the handler enforces so that the handler, not libevent, writes the error reply.
-    public init(host: String, port: Int, bodyLimit: Int = 16 << 20, handler: @escaping Handler) throws {
+    public init(
+        host: String, port: Int, workers count: Int = 1, bodyLimit: Int = 16 << 20, batching: Batching? = nil,
+        handler: @escaping Handler
+    ) throws {
         // A client that hangs up mid-reply must not kill the process.
         signal(SIGPIPE, SIG_IGN)
-        guard libeventThreadingReady, let base = event_base_new() else {
-            throw HTTPServerError(description: "cannot create a libevent event base")
-        }
-        guard let http = evhttp_new(base) else {
-            event_base_free(base)
-            throw HTTPServerError(description: "cannot create a libevent HTTP server")
+        guard libeventThreadingReady else { throw HTTPServerError(description: "cannot set up libevent for threads") }
+        guard port >= 0, port <= 65535 else { throw HTTPServerError(description: "cannot listen on \(host):\(port): no such port") }
+        let sockets = try ListeningSockets.open(host: host, port: port, count: max(1, count))
+        var workers: [Worker] = []
+        for (index, socket) in sockets.descriptors.enumerated() {
+            do {
+                workers.append(
+                    try Worker(socket: socket, bodyLimit: bodyLimit, batching: batching, handler: handler))
+            } catch {
+                sockets.descriptors[index...].forEach { _ = close($0) }
+                throw error
+            }
         }
         self.host = host
-        self.base = base
-        self.http = http
-        self.handler = handler
-
-        // Every method reaches the handler, so that each gets the API's own error reply
-        // rather than libevent's HTML 405 page.
-        let allMethods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_HEAD.rawValue
-            | EVHTTP_REQ_PUT.rawValue | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue
-            | EVHTTP_REQ_TRACE.rawValue | EVHTTP_REQ_CONNECT.rawValue | EVHTTP_REQ_PATCH.rawValue
-        evhttp_set_allowed_methods(http, UInt16(allMethods))
-        evhttp_set_max_body_size(http, bodyLimit)
-        evhttp_set_max_headers_size(http, 1 << 20)
-        evhttp_set_timeout(http, 120)
-        evhttp_set_gencb(
-            http,
-            { request, context in
-                guard let request, let context else { return }
-                Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue().serve(request)
-            }, Unmanaged.passUnretained(self).toOpaque())
-
-        guard port >= 0, port <= 65535, let handle = evhttp_bind_socket_with_handle(http, host, UInt16(port)) else {
-            // Every stored property is set, so `deinit` runs and frees `http` and `base`.
-            throw HTTPServerError(description: "cannot listen on \(host):\(port): \(String(cString: strerror(errno)))")
-        }
-        let socket = evhttp_bound_socket_get_fd(handle)
-        // Replies go out whole, at once: without this, a reply of several segments waits on the
-        // client's delayed ACK (40 ms). Accepted sockets inherit the option from the listener.
-        var noDelay: Int32 = 1
-        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        self.port = Self.boundPort(of: socket) ?? port
-        listener = handle
+        self.port = sockets.port
+        self.workers = workers
     }
 
     deinit {
         for event in signalEvents { event_free(event) }
-        evhttp_free(http)
-        event_base_free(base)
     }
 
     /// How long a graceful shutdown lets requests in flight finish and replies drain.
@@ -96,7 +88,7 @@ public final class HTTPServer: @unchecked Sendable {
         for signal in [SIGTERM, SIGINT] {
             guard
                 let event = event_new(
-                    base, signal, Int16(EV_SIGNAL | EV_PERSIST),
+                    workers[0].base, signal, Int16(EV_SIGNAL | EV_PERSIST),
                     { signal, _, context in
                         Unmanaged<HTTPServer>.fromOpaque(context!).takeUnretainedValue().terminate(by: signal)
                     },
@@ -107,66 +99,175 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// On the first worker's thread (signal events live on its loop).
     private func terminate(by signal: Int32) {
         guard !shuttingDown else { _exit(128 + signal) }
         shuttingDown = true
+        for worker in workers { worker.schedule { $0.closeGracefully() } }
+    }
+
+    /// Runs the loops until `stop()` (or a signal, see `stopOnTerminationSignals`): the first on the
+    /// calling thread, the others on threads of their own, which have ended when it returns.
+    public func run() {
+        let others = workers.dropFirst().map(Self.spawn)
+        workers[0].loop()
+        others.forEach { pthread_join($0, nil) }
+    }
+
+    /// Runs every loop on a thread of its own (tests, embedding).
+    public func start() {
+        threads = workers.map(Self.spawn)
+    }
+
+    private static func spawn(_ worker: Worker) -> pthread_t {
+        var thread = pthread_t()
+        pthread_create(
+            &thread, nil,
+            { context in
+                Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue().loop()
+                return nil
+            }, Unmanaged.passRetained(worker).toOpaque())
+        return thread
+    }
+
+    /// Asks every loop to stop; safe from any thread, even before the loops have started.
+    public func stop() {
+        for worker in workers { worker.schedule { $0.breakLoop() } }
+    }
+
+    /// Stops loops started with `start()` and waits for their threads to end.
+    public func stopAndWait() {
+        stop()
+        threads.forEach { pthread_join($0, nil) }
+        threads = []
+    }
+}
+
+/// libevent must know about pthreads before the first event base exists, so that other threads can
+/// schedule work on a loop. A global `let` runs this exactly once.
+private let libeventThreadingReady: Bool = evthread_use_pthreads() == 0
+
+/// One loop: an event base, its HTTP server on one listening socket, and the replies of the current turn.
+private final class Worker: @unchecked Sendable {
+    let base: OpaquePointer
+    private let http: OpaquePointer
+    private let handler: HTTPServer.Handler
+    private let batching: HTTPServer.Batching?
+    private var listener: OpaquePointer?
+    /// Requests handled in this turn of the loop, with their replies (batching only).
+    private var pending: [(raw: OpaquePointer, request: HTTPRequest, response: HTTPResponse)] = []
+    private var batchMark = 0
+
+    init(socket: Int32, bodyLimit: Int, batching: HTTPServer.Batching?, handler: @escaping HTTPServer.Handler) throws {
+        guard let base = event_base_new() else {
+            close(socket)
+            throw HTTPServerError(description: "cannot create a libevent event base")
+        }
+        guard let http = evhttp_new(base) else {
+            close(socket)
+            event_base_free(base)
+            throw HTTPServerError(description: "cannot create a libevent HTTP server")
+        }
+        self.base = base
+        self.http = http
+        self.handler = handler
+        self.batching = batching
+
+        // Every method reaches the handler, so that each gets the API's own error reply
+        // rather than libevent's HTML 405 page.
+        let allMethods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_HEAD.rawValue
+            | EVHTTP_REQ_PUT.rawValue | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue
+            | EVHTTP_REQ_TRACE.rawValue | EVHTTP_REQ_CONNECT.rawValue | EVHTTP_REQ_PATCH.rawValue
+        evhttp_set_allowed_methods(http, UInt16(allMethods))
+        evhttp_set_max_body_size(http, bodyLimit)
+        evhttp_set_max_headers_size(http, 1 << 20)
+        evhttp_set_timeout(http, 120)
+        evhttp_set_gencb(
+            http,
+            { request, context in
+                guard let request, let context else { return }
+                Unmanaged<Worker>.fromOpaque(context).takeUnretainedValue().serve(request)
+            }, Unmanaged.passUnretained(self).toOpaque())
+        // The HTTP server owns the socket from here: it closes it when freed.
+        guard let handle = evhttp_accept_socket_with_handle(http, socket) else {
+            close(socket)
+            throw HTTPServerError(description: "cannot accept connections: \(String(cString: strerror(errno)))")
+        }
+        listener = handle
+    }
+
+    deinit {
+        evhttp_free(http)
+        event_base_free(base)
+    }
+
+    /// Turns of the loop until it is told to stop; after each, the turn's replies go out.
+    func loop() {
+        while true {
+            let status = event_base_loop(base, EVLOOP_ONCE)
+            sendPending()
+            if status != 0 || event_base_got_exit(base) != 0 || event_base_got_break(base) != 0 { break }
+        }
+    }
+
+    /// Runs `work` on this worker's thread, inside its loop; callable from any thread.
+    func schedule(_ work: @escaping @Sendable (Worker) -> Void) {
+        let job = Unmanaged.passRetained(Job(worker: self, work: work)).toOpaque()
+        var now = timeval(tv_sec: 0, tv_usec: 0)
+        event_base_once(
+            base, -1, Int16(EV_TIMEOUT),
+            { _, _, context in
+                let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
+                job.work(job.worker)
+            }, job, &now)
+    }
+
+    private final class Job: @unchecked Sendable {
+        let worker: Worker
+        let work: @Sendable (Worker) -> Void
+        init(worker: Worker, work: @escaping @Sendable (Worker) -> Void) {
+            self.worker = worker
+            self.work = work
+        }
+    }
+
+    func breakLoop() { event_base_loopbreak(base) }
+
+    /// Stops accepting; requests in flight get `shutdownGrace` to finish.
+    func closeGracefully() {
         if let listener {
             evhttp_del_accept_socket(http, listener)
             self.listener = nil
         }
-        var grace = Self.shutdownGrace
+        var grace = HTTPServer.shutdownGrace
         event_base_loopexit(base, &grace)
     }
 
-    /// Runs the loop on the calling thread until `stop()` (or a signal, see `stopOnTerminationSignals`).
-    public func run() {
-        event_base_dispatch(base)
-    }
-
-    /// Runs the loop on a thread of its own (tests, embedding).
-    public func start() {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(
-            &thread, nil,
-            { context in
-                let server = Unmanaged<HTTPServer>.fromOpaque(context!).takeRetainedValue()
-                event_base_dispatch(server.base)
-                return nil
-            }, context)
-        loopThread = thread
-    }
-
-    /// Asks the loop to stop; safe from any thread, even before the loop has started (a bare
-    /// `event_base_loopbreak` would be lost then, because the loop clears the flag on entry).
-    public func stop() {
-        var now = timeval(tv_sec: 0, tv_usec: 0)
-        event_base_once(
-            base, -1, Int16(EV_TIMEOUT),
-            { _, _, base in
-                event_base_loopbreak(OpaquePointer(base))
-            }, UnsafeMutableRawPointer(base), &now)
-    }
-
-    /// Stops a loop started with `start()` and waits for its thread to end.
-    public func stopAndWait() {
-        stop()
-        if let thread = loopThread {
-            pthread_join(thread, nil)
-            loopThread = nil
+    private func serve(_ raw: OpaquePointer) {
+        let request = HTTPRequest(
+            method: HTTPServer.methodName(evhttp_request_get_command(raw)),
+            target: evhttp_request_get_uri(raw).map { String(cString: $0) } ?? "/",
+            headers: HTTPServer.headers(evhttp_request_get_input_headers(raw)),
+            body: HTTPServer.drain(evhttp_request_get_input_buffer(raw)))
+        let response = handler(request)
+        if batching == nil {
+            send(response, to: raw)
+        } else {
+            // libevent keeps a request whose client has gone until it is answered, so holding it is safe.
+            pending.append((raw, request, response))
         }
     }
 
-    // MARK: - Loop thread
+    private func sendPending() {
+        guard let batching, !pending.isEmpty else { return }
+        let durable = batching.end(&batchMark)
+        for (raw, request, response) in pending {
+            send(durable ? response : batching.replacement(request), to: raw)
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
 
-    private func serve(_ raw: OpaquePointer) {
-        let request = HTTPRequest(
-            method: Self.methodName(evhttp_request_get_command(raw)),
-            target: evhttp_request_get_uri(raw).map { String(cString: $0) } ?? "/",
-            headers: Self.headers(evhttp_request_get_input_headers(raw)),
-            body: Self.drain(evhttp_request_get_input_buffer(raw)))
-        let response = handler(request)
-
+    private func send(_ response: HTTPResponse, to raw: OpaquePointer) {
         let output = evhttp_request_get_output_headers(raw)
         for (name, value) in response.headers {
             evhttp_add_header(output, name, value)
@@ -180,8 +281,10 @@ public final class HTTPServer: @unchecked Sendable {
         evhttp_send_reply(raw, Int32(response.status), HTTPResponse.reasonPhrase(response.status), buffer)
         evbuffer_free(buffer)
     }
+}
 
-    private static func headers(_ list: UnsafeMutablePointer<evkeyvalq>?) -> [(name: String, value: String)] {
+extension HTTPServer {
+    fileprivate static func headers(_ list: UnsafeMutablePointer<evkeyvalq>?) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
         var entry = list?.pointee.tqh_first
         while let field = entry {
@@ -191,7 +294,7 @@ public final class HTTPServer: @unchecked Sendable {
         return fields
     }
 
-    private static func drain(_ buffer: OpaquePointer?) -> [UInt8] {
+    fileprivate static func drain(_ buffer: OpaquePointer?) -> [UInt8] {
         guard let buffer else { return [] }
         let length = evbuffer_get_length(buffer)
         guard length > 0 else { return [] }
@@ -200,7 +303,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private static func methodName(_ command: evhttp_cmd_type) -> String {
+    fileprivate static func methodName(_ command: evhttp_cmd_type) -> String {
         switch command {
         case EVHTTP_REQ_GET: "GET"
         case EVHTTP_REQ_POST: "POST"
@@ -212,27 +315,6 @@ public final class HTTPServer: @unchecked Sendable {
         case EVHTTP_REQ_CONNECT: "CONNECT"
         case EVHTTP_REQ_PATCH: "PATCH"
         default: "UNKNOWN"
-        }
-    }
-
-    private static func boundPort(of socket: Int32) -> Int? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        guard status == 0 else { return nil }
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
-            }
-        default:
-            return nil
         }
     }
 }

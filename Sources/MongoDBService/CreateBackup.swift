@@ -11,9 +11,13 @@ struct CreateBackup {
         let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
             // 2. The instance exists, for this account.
-            guard let instance = try state.instance(instanceId, product: .mongodb),
-                instance.accountId == call.accountId
+            let dayStart = UTCTime.startOfDay(call.now)
+            guard
+                let admission = try state.backupAdmission(
+                    instanceId, product: .mongodb, at: call.now, day: dayStart..<dayStart + UTCTime.millisecondsPerDay),
+                admission.instance.accountId == call.accountId
             else { throw MongoDBError.instanceNotFound }
+            let instance = admission.instance
             // 3. Each value is one the API knows.
             let requested = call.optional("BackupMethod")
             if let requested, !["Snapshot", "Logical", "Physical"].contains(requested) {
@@ -35,15 +39,11 @@ struct CreateBackup {
             if method == "Logical", instance.databases.isEmpty { throw MongoDBError.noDatabase }
             // 6. The instance is Running, 7. not already backing up, 8. and under its daily quota.
             if instance.status != "Running" { throw MongoDBError.incorrectState }
-            if try state.hasBackupInProgress(instanceId: instanceId, at: call.now) {
-                throw MongoDBError.backupJobExists
-            }
-            let dayStart = UTCTime.startOfDay(call.now)
-            let today = try state.backupCount(
-                instanceId: instanceId, from: dayStart, until: dayStart + UTCTime.millisecondsPerDay)
-            if today >= configuration.dailyQuota { throw MongoDBError.dailyQuotaExceeded }
+            if admission.hasTaskRunning { throw MongoDBError.backupJobExists }
+            if admission.acceptedToday >= configuration.dailyQuota { throw MongoDBError.dailyQuotaExceeded }
 
-            let outcome = try state.takeNextOutcome(instanceId: instanceId)
+            let outcome = admission.scriptedOutcome ?? BackupOutcome()
+            if admission.scriptedOutcome != nil { try state.forgetNextOutcome(instanceId: instanceId) }
             let duration = configuration.backupDuration
             let backup = try state.insert(
                 BackupRecord(

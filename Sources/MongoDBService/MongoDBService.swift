@@ -17,7 +17,7 @@ public struct MongoDBConfiguration: Sendable {
 }
 
 /// ApsaraDB for MongoDB (product code Dds), API version 2015-12-01.
-public final class MongoDBService: RPCService {
+public final class MongoDBService: RPCService, Sendable {
     public let productCode = "Dds"
     public let version = "2015-12-01"
     public let endpoint = "mongodb.aliyuncs.com"

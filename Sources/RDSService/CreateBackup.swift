@@ -21,8 +21,13 @@ struct CreateBackup {
         let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
             // 2. The instance exists, for this account.
-            guard let instance = try state.instance(instanceId, product: .rds), instance.accountId == call.accountId
+            let dayStart = UTCTime.startOfDay(call.now)
+            guard
+                let admission = try state.backupAdmission(
+                    instanceId, product: .rds, at: call.now, day: dayStart..<dayStart + UTCTime.millisecondsPerDay),
+                admission.instance.accountId == call.accountId
             else { throw RDSError.instanceNotFound }
+            let instance = admission.instance
             // 3. Each value is one the API knows.
             let request = try checkValues(call, instanceId: instanceId)
             // 4. Read-only instances take no backups.
@@ -35,13 +40,11 @@ struct CreateBackup {
             // 10. and under its daily quota.
             if instance.lockMode != "Unlock" { throw RDSError.instanceLocked }
             if instance.status != "Running" { throw RDSError.incorrectState }
-            if try state.hasBackupInProgress(instanceId: instanceId, at: call.now) { throw RDSError.backupJobExists }
-            let dayStart = UTCTime.startOfDay(call.now)
-            let today = try state.backupCount(
-                instanceId: instanceId, from: dayStart, until: dayStart + UTCTime.millisecondsPerDay)
-            if today >= configuration.dailyQuota { throw RDSError.dailyQuotaExceeded }
+            if admission.hasTaskRunning { throw RDSError.backupJobExists }
+            if admission.acceptedToday >= configuration.dailyQuota { throw RDSError.dailyQuotaExceeded }
 
-            let outcome = try state.takeNextOutcome(instanceId: instanceId)
+            let outcome = admission.scriptedOutcome ?? BackupOutcome()
+            if admission.scriptedOutcome != nil { try state.forgetNextOutcome(instanceId: instanceId) }
             let duration = configuration.backupDuration
             let backup = try state.insert(
                 BackupRecord(

@@ -2,7 +2,7 @@ import AlibabaRPC
 import EmulatorStore
 
 /// ApsaraDB RDS, API version 2014-08-15.
-public final class RDSService: RPCService {
+public final class RDSService: RPCService, Sendable {
     public let productCode = "Rds"
     public let version = "2014-08-15"
     public let endpoint = "rds.aliyuncs.com"

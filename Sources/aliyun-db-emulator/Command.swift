@@ -54,6 +54,9 @@ struct Serve: ParsableCommand {
     @Option(help: help("The port to listen on; 0 picks a free one.", "8080", "PORT"))
     var port: String?
 
+    @Option(help: help("Threads that serve requests.", "one per processor, at most 4", "WORKERS"))
+    var workers: String?
+
     @Option(help: help("':memory:', or a SQLite file that keeps state across restarts.", ":memory:", "STATE"))
     var state: String?
 
@@ -96,7 +99,7 @@ struct Serve: ParsableCommand {
 
         let settings = Settings(
             given: [
-                "host": host, "port": port, "state": state, "fixtures": fixtures, "signature": signature,
+                "host": host, "port": port, "workers": workers, "state": state, "fixtures": fixtures, "signature": signature,
                 "rds-profile": rdsProfile, "backup-duration": backupDuration, "rds-daily-quota": rdsDailyQuota,
                 "mongodb-daily-quota": mongodbDailyQuota, "log-level": logLevel, "log-format": logFormat,
                 "control-token": controlToken,

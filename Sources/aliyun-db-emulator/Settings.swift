@@ -45,6 +45,9 @@ struct Settings {
         if let port = try value("port", expected: "a port from 0 to 65535", { Int($0).flatMap { (0...65535).contains($0) ? $0 : nil } }) {
             configuration.port = port
         }
+        if let workers = try value("workers", expected: "a number of threads from 1 to 64", { Int($0).flatMap { (1...64).contains($0) ? $0 : nil } }) {
+            configuration.workers = workers
+        }
         if let state = try value("state", expected: "':memory:' or a file path", { $0 }) { configuration.statePath = state }
         configuration.fixturesDirectory = try value("fixtures", expected: "a folder", { $0 })
         if let mode: SignatureMode = try choice("signature") { configuration.signatureMode = mode }

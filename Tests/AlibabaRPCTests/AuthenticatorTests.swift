@@ -3,18 +3,6 @@ import Testing
 
 @testable import AlibabaRPC
 
-/// Nonces kept in memory, as the store keeps them.
-final class MemoryNonces: NonceLedger {
-    var used: [String: Int64] = [:]
-
-    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool {
-        let key = "\(accessKeyId)/\(nonce)"
-        if let expiry = used[key], expiry > now { return false }
-        used[key] = expiresAt
-        return true
-    }
-}
-
 @Suite struct AuthenticatorTests {
     static let now: Int64 = 1_704_067_200_000  // 2024-01-01T00:00:00Z
     static let keys = [
@@ -24,7 +12,7 @@ final class MemoryNonces: NonceLedger {
         AccessKey(id: "STS.testid", secret: "testsecret", accountId: "default", securityToken: "tok"),
     ]
 
-    let nonces = MemoryNonces()
+    let nonces = NonceLedger()
     var authenticator: Authenticator { Authenticator(mode: .strict, keys: Self.keys, nonces: nonces) }
 
     /// A V1 GET for `parameters` plus the common ones, signed with `secret` unless a part is overridden.
@@ -101,7 +89,7 @@ final class MemoryNonces: NonceLedger {
         } else {
             #expect(actual.message == error.message)
         }
-        #expect(nonces.used.isEmpty, "a refused request must not use up its nonce")
+        #expect(nonces.count == 0, "a refused request must not use up its nonce")
     }
 
     @Test func acceptsTimestampsExactlyFifteenMinutesAway() {
@@ -114,7 +102,7 @@ final class MemoryNonces: NonceLedger {
         #expect(authenticate(Self.v1()) == .failure(.nonceUsed))
         #expect(authenticate(Self.v1(["AccessKeyId": "otherid"], secret: "othersecret")).map(\.accountId) == .success("other"))
         // Remembered until the signed time plus the window: by then the timestamp itself is too old.
-        #expect(nonces.used["testid/n1"] == Self.now + Authenticator.window)
+        #expect(nonces.expiry(of: "n1", accessKeyId: "testid") == Self.now + Authenticator.window)
     }
 
     // MARK: V3
@@ -189,6 +177,38 @@ final class MemoryNonces: NonceLedger {
         #expect(try off.authenticate(request, parameters: RPCParameters(), now: 0) == Caller(accessKeyId: nil, accountId: "default"))
         let v3 = Self.v3(secret: "wrong", credential: "otherid")
         #expect(try off.authenticate(v3.0, parameters: v3.1, now: 0).accountId == "other")
-        #expect(nonces.used.isEmpty)
+        #expect(nonces.count == 0)
+    }
+}
+
+@Suite struct NonceLedgerTests {
+    @Test func remembersNoncesPerKeyUntilTheyExpire() {
+        let ledger = NonceLedger()
+        #expect(ledger.record(nonce: "a", accessKeyId: "k1", expiresAt: 100, now: 0))
+        #expect(!ledger.record(nonce: "a", accessKeyId: "k1", expiresAt: 200, now: 50))
+        #expect(ledger.record(nonce: "a", accessKeyId: "k2", expiresAt: 100, now: 50))  // per access key
+        #expect(ledger.record(nonce: "b", accessKeyId: "k1", expiresAt: 300, now: 60))
+        #expect(ledger.count == 3)
+        #expect(ledger.record(nonce: "a", accessKeyId: "k1", expiresAt: 400, now: 100))  // expired: usable again
+        #expect(ledger.count == 2)  // k1/a again and k1/b; k2/a forgotten
+        #expect(ledger.expiry(of: "a", accessKeyId: "k1") == 400)
+        #expect(ledger.expiry(of: "a", accessKeyId: "k2") == nil)
+    }
+
+    @Test func staysBoundedByTheWindow() {
+        let ledger = NonceLedger()
+        // 100,000 requests, a new one every millisecond, each remembered for 1,000 ms.
+        var refused = 0
+        var largest = 0
+        for now in Int64(0)..<100_000 {
+            if !ledger.record(nonce: "n\(now)", accessKeyId: "k", expiresAt: now + 1_000, now: now) { refused += 1 }
+            largest = max(largest, ledger.count)
+        }
+        #expect(refused == 0)
+        #expect(largest == 1_000)  // those recorded in the last 1,000 ms
+        // A late-expiring nonce holds the ones after it in the recording order, but not their expiry.
+        #expect(ledger.record(nonce: "late", accessKeyId: "k", expiresAt: 1_000_000, now: 100_000))
+        #expect(ledger.record(nonce: "soon", accessKeyId: "k", expiresAt: 100_010, now: 100_000))
+        #expect(ledger.record(nonce: "soon", accessKeyId: "k", expiresAt: 300_000, now: 100_010))
     }
 }

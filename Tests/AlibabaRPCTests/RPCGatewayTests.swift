@@ -4,7 +4,7 @@ import Testing
 @testable import AlibabaRPC
 
 /// A product with one action, to test the gateway on its own.
-final class EchoService: RPCService {
+final class EchoService: RPCService, @unchecked Sendable {  // @unchecked: tests call it from one thread
     let productCode = "Rds"
     let version = "2014-08-15"
     let endpoint = "rds.aliyuncs.com"
@@ -22,12 +22,7 @@ final class EchoService: RPCService {
     }
 }
 
-/// Remembers nothing: every nonce is new.
-final class NoNonces: NonceLedger {
-    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool { true }
-}
-
-final class FixedClock: Clock {
+final class FixedClock: Clock, @unchecked Sendable {  // @unchecked: tests set it from one thread
     var now: Int64 = 1_704_067_200_000
 }
 
@@ -36,7 +31,7 @@ final class FixedClock: Clock {
     var gateway: RPCGateway {
         RPCGateway(
             services: [service], clock: FixedClock(),
-            authenticator: Authenticator(mode: .off, keys: [AccessKey(id: "k", secret: "s", accountId: "a")], nonces: NoNonces()))
+            authenticator: Authenticator(mode: .off, keys: [AccessKey(id: "k", secret: "s", accountId: "a")]))
     }
 
     func send(_ target: String, headers: [(name: String, value: String)] = [("Host", "127.0.0.1:8080")])

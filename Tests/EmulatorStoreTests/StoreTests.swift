@@ -40,15 +40,25 @@ import Testing
             _ = try state.insert(Self.backup(start: 300, end: 300))
             _ = try state.insert(Self.backup(start: 150, end: 999, instance: "rm-other"))
         }
-        try store.transaction { state throws in
-            #expect(try state.hasBackupInProgress(instanceId: "rm-1", at: 199))
-            #expect(try !state.hasBackupInProgress(instanceId: "rm-1", at: 200))
-            #expect(try !state.hasBackupInProgress(instanceId: "rm-1", at: 99))  // not started yet
-            #expect(try !state.hasBackupInProgress(instanceId: "rm-1", at: 300))
-            #expect(try state.backupCount(instanceId: "rm-1", from: 0, until: 1000) == 2)
-            #expect(try state.backupCount(instanceId: "rm-1", from: 101, until: 1000) == 1)
-            #expect(try state.backupCount(instanceId: "rm-1", from: 0, until: 100) == 0)
+        func admission(at now: Int64, day: Range<Int64> = 0..<1000) throws -> (Bool, Int, BackupOutcome?)? {
+            try store.transaction { state in
+                try state.backupAdmission("rm-1", product: .rds, at: now, day: day)
+                    .map { ($0.hasTaskRunning, $0.acceptedToday, $0.scriptedOutcome) }
+            }
         }
+        #expect(try admission(at: 199)! == (true, 2, nil))
+        #expect(try admission(at: 200)! == (false, 2, nil))
+        #expect(try admission(at: 99)! == (false, 2, nil))  // not started yet
+        #expect(try admission(at: 300, day: 101..<1000)! == (false, 1, nil))
+        #expect(try admission(at: 300, day: 0..<100)! == (false, 0, nil))
+        #expect(try store.transaction { try $0.backupAdmission("rm-1", product: .mongodb, at: 0, day: 0..<1) } == nil)
+        #expect(try store.transaction { try $0.backupAdmission("rm-9", product: .rds, at: 0, day: 0..<1) } == nil)
+        let admitted = try #require(try store.transaction { try $0.backupAdmission("rm-1", product: .rds, at: 0, day: 0..<1) })
+        #expect(admitted.instance == Self.instance)
+        try store.transaction { try $0.setNextOutcome(BackupOutcome(holdStage: "Uploading", holdUntil: 7), instanceId: "rm-1") }
+        #expect(try admission(at: 300)!.2 == BackupOutcome(holdStage: "Uploading", holdUntil: 7))
+        try store.transaction { try $0.forgetNextOutcome(instanceId: "rm-1") }
+        #expect(try admission(at: 300)!.2 == nil)
     }
 
     @Test func numbersBackupsWithoutEverReusingANumber() throws {
@@ -75,7 +85,7 @@ import Testing
         struct Refused: Error {}
         let store = try Store(path: ":memory:")
         try store.transaction { outer throws in
-            #expect(try outer.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0))
+            try outer.setNextOutcome(BackupOutcome(failStage: "Checking"), instanceId: "rm-1")
             #expect(throws: Refused.self) {
                 try store.transaction { inner in
                     try inner.put(Self.instance)
@@ -84,7 +94,7 @@ import Testing
             }
         }
         #expect(try store.transaction { try $0.instances() }.isEmpty)
-        #expect(try store.transaction { try $0.nonceCount() } == 1)
+        #expect(try store.transaction { try $0.nextOutcome(instanceId: "rm-1") } == BackupOutcome(failStage: "Checking"))
     }
 
     @Test func countsSetsTheSameWithAndWithoutFilters() throws {
@@ -184,22 +194,35 @@ import Testing
         // The per-instance totals of version 4 were computed from the existing rows.
         let sets = try upgraded.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 10_000), limit: 30, offset: 0) }
         #expect(sets.total == 1)
-        #expect(try upgraded.transaction { try $0.recordNonce("n", accessKeyId: "k", expiresAt: 10, now: 0) })
+        #expect(try SQLiteConnection(path: path).query("SELECT count(*) FROM sqlite_master WHERE name = 'nonces'") { $0.int(0) } == [0])
         let version = try SQLiteConnection(path: path).query("PRAGMA user_version") { $0.int(0) }
         #expect(version == [Int64(Store.schemaVersion)])
     }
 
-    @Test func remembersNoncesUntilTheyExpireAndForgetsThemAfter() throws {
-        let store = try Store(path: ":memory:")
-        try store.transaction { state throws in
-            #expect(try state.recordNonce("a", accessKeyId: "k1", expiresAt: 100, now: 0))
-            #expect(try !state.recordNonce("a", accessKeyId: "k1", expiresAt: 200, now: 50))
-            #expect(try state.recordNonce("a", accessKeyId: "k2", expiresAt: 100, now: 50))  // per access key
-            #expect(try state.recordNonce("b", accessKeyId: "k1", expiresAt: 300, now: 60))
-            #expect(try state.nonceCount() == 3)
-            #expect(try state.recordNonce("a", accessKeyId: "k1", expiresAt: 400, now: 100))  // expired: usable again
-            #expect(try state.nonceCount() == 2)  // k1/a again and k1/b; k2/a pruned
+    @Test func upgradingAVersionFourFileDropsItsNoncesAndRecountsItsTotals() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let store = try Store(path: path)
+            try store.transaction { state in
+                for start in [Int64(1), 2, 3] { _ = try state.insert(Self.backup(start: start, end: start)) }
+            }
         }
+        do {
+            // What version 4 could leave: a nonce table, and a total that lost count.
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(
+                """
+                CREATE TABLE nonces (access_key_id TEXT, nonce TEXT, expires_at INTEGER);
+                UPDATE backup_totals SET undeleted = 1;
+                PRAGMA user_version = 4;
+                """)
+        }
+        let upgraded = try Store(path: path)
+        let sets = try upgraded.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 10), limit: 30, offset: 0) }
+        #expect(sets.total == 3)
+        #expect(try SQLiteConnection(path: path).query("SELECT count(*) FROM sqlite_master WHERE name = 'nonces'") { $0.int(0) } == [0])
+        #expect(try SQLiteConnection(path: path).query("PRAGMA user_version") { $0.int(0) } == [5])
     }
 
     @Test func refusesAnotherApplicationsDatabase() throws {

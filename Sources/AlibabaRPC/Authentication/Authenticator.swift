@@ -25,12 +25,6 @@ public enum SignatureMode: String, Sendable, CaseIterable {
     case off
 }
 
-/// Where used nonces are remembered until they expire (the store, in SQLite).
-public protocol NonceLedger: AnyObject {
-    /// Records the nonce of the key until `expiresAt`; false when it is already recorded and unexpired.
-    func record(nonce: String, accessKeyId: String, expiresAt: Int64, now: Int64) throws -> Bool
-}
-
 /// Who a request acts for.
 public struct Caller: Sendable, Equatable {
     public var accessKeyId: String?
@@ -39,16 +33,16 @@ public struct Caller: Sendable, Equatable {
 
 /// Checks a request's signature (V1 or V3), its time and its nonce, and finds its account.
 /// The order of the checks is in docs/authentication.md.
-public final class Authenticator {
+public final class Authenticator: Sendable {
     /// How far `Timestamp` / `x-acs-date` may be from the clock, and how long a nonce is remembered.
     public static let window: Int64 = 15 * 60 * 1000
     public static let defaultAccount = "default"
 
     public let mode: SignatureMode
     private let keys: [String: AccessKey]
-    private let nonces: any NonceLedger
+    private let nonces: NonceLedger
 
-    public init(mode: SignatureMode, keys: [AccessKey], nonces: any NonceLedger) {
+    public init(mode: SignatureMode, keys: [AccessKey], nonces: NonceLedger = NonceLedger()) {
         self.mode = mode
         self.keys = Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.nonces = nonces
@@ -174,7 +168,7 @@ public final class Authenticator {
     /// A nonce is remembered for as long as its signed time could still be accepted.
     private func use(_ nonce: String, of key: AccessKey, signedAt: Int64, now: Int64) throws {
         let expiresAt = max(signedAt, now) + Self.window
-        guard try nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: now) else {
+        guard nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: now) else {
             throw APIError.nonceUsed
         }
     }
