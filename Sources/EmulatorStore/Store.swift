@@ -108,6 +108,7 @@ public final class Store: @unchecked Sendable {
                 CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
                 \(lifecycleColumns)
                 \(backupTotals)
+                \(version5)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
@@ -143,10 +144,40 @@ public final class Store: @unchecked Sendable {
             SELECT instance_id, count(*) FROM backups WHERE deleted_at IS NULL GROUP BY instance_id;
         """
 
-    /// Version 5: nonces live in memory (versions 2–4 kept them in a table); totals are recounted, since
-    /// version 4 lost an instance's total when a scripted outcome was taken.
+    /// Version 5: nonces live in memory (versions 2–4 kept them in a table). Backups are numbered without
+    /// AUTOINCREMENT, whose bookkeeping row cost every insert a second write: the highest number ever
+    /// used is read from the table itself, and `backup_sequence` keeps it across deletions. Totals are
+    /// recounted, since version 4 lost an instance's total when a scripted outcome was taken.
     private static let version5 = """
         DROP TABLE IF EXISTS nonces;
+        CREATE TABLE backup_sequence (last INTEGER NOT NULL);
+        INSERT INTO backup_sequence (last) VALUES (coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'backups'), 0));
+        CREATE TABLE backups_v5 (
+            sequence       INTEGER PRIMARY KEY,
+            product        TEXT NOT NULL,
+            instance_id    TEXT NOT NULL,
+            account_id     TEXT NOT NULL,
+            method         TEXT NOT NULL,
+            backup_type    TEXT NOT NULL,
+            strategy       TEXT,
+            database_names TEXT,
+            retention_days INTEGER,
+            started_at     INTEGER NOT NULL,
+            finishes_at    INTEGER NOT NULL,
+            duration       INTEGER NOT NULL DEFAULT 0,
+            fail_stage     TEXT,
+            hold_stage     TEXT,
+            hold_until     INTEGER,
+            deleted_at     INTEGER
+        );
+        INSERT INTO backups_v5
+            SELECT sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
+                   retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until, deleted_at
+            FROM backups;
+        DROP TABLE backups;
+        ALTER TABLE backups_v5 RENAME TO backups;
+        CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+        CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
         DELETE FROM backup_totals;
         INSERT INTO backup_totals (instance_id, undeleted)
             SELECT instance_id, count(*) FROM backups WHERE deleted_at IS NULL GROUP BY instance_id;
@@ -241,6 +272,7 @@ public struct StoreTransaction {
 
     /// Deletes the instance and its backups; false when there was no such instance.
     public func deleteInstance(_ instanceId: String) throws -> Bool {
+        try rememberLastSequence()
         try connection.run("DELETE FROM backups WHERE instance_id = ?1", [.text(instanceId)])
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
         try connection.run("DELETE FROM backup_totals WHERE instance_id = ?1", [.text(instanceId)])
@@ -249,10 +281,16 @@ public struct StoreTransaction {
 
     /// Empties the state (backup sequence numbers keep counting, so ids are never reused).
     public func deleteEverything() throws {
+        try rememberLastSequence()
         try connection.run("DELETE FROM next_backup_outcomes")
         try connection.run("DELETE FROM backup_totals")
         try connection.run("DELETE FROM backups")
         try connection.run("DELETE FROM instances")
+    }
+
+    /// Before backups are deleted: their numbers must not be given again.
+    private func rememberLastSequence() throws {
+        try connection.run("UPDATE backup_sequence SET last = max(last, coalesce((SELECT max(sequence) FROM backups), 0))")
     }
 
     private static func instance(_ row: SQLiteRow) -> InstanceRecord {
@@ -268,20 +306,22 @@ public struct StoreTransaction {
 
     // MARK: Backups
 
+    private static let admissionSQL = """
+        SELECT \(Self.instanceColumns),
+            EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
+            (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
+            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until
+        FROM instances LEFT JOIN next_backup_outcomes o USING (instance_id)
+        WHERE instances.instance_id = ?1 AND instances.product = ?2
+        """
+
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
     /// in `day`, the scripted outcome. One statement, over the primary keys and the two backup indexes.
     public func backupAdmission(_ instanceId: String, product: Product, at now: Int64, day: Range<Int64>) throws
         -> BackupAdmission?
     {
         try connection.query(
-            """
-            SELECT \(Self.instanceColumns),
-                EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
-                (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
-                o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until
-            FROM instances LEFT JOIN next_backup_outcomes o USING (instance_id)
-            WHERE instances.instance_id = ?1 AND instances.product = ?2
-            """,
+            Self.admissionSQL,
             [.text(instanceId), .text(product.rawValue), .int(now), .int(day.lowerBound), .int(day.upperBound)]
         ) { row in
             BackupAdmission(
@@ -296,9 +336,10 @@ public struct StoreTransaction {
     public func insert(_ backup: BackupRecord) throws -> BackupRecord {
         try connection.run(
             """
-            INSERT INTO backups (product, instance_id, account_id, method, backup_type, strategy, database_names,
+            INSERT INTO backups (sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
                                  retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            VALUES ((SELECT max(last, coalesce((SELECT max(sequence) FROM backups), 0)) + 1 FROM backup_sequence),
+                    ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """,
             [
                 .text(backup.product.rawValue), .text(backup.instanceId), .text(backup.accountId), .text(backup.method),

@@ -199,30 +199,57 @@ import Testing
         #expect(version == [Int64(Store.schemaVersion)])
     }
 
-    @Test func upgradingAVersionFourFileDropsItsNoncesAndRecountsItsTotals() throws {
+    @Test func upgradingAVersionFourFileDropsItsNoncesRecountsItsTotalsAndKeepsNumbering() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
-            let store = try Store(path: path)
-            try store.transaction { state in
-                for start in [Int64(1), 2, 3] { _ = try state.insert(Self.backup(start: start, end: start)) }
-            }
-        }
-        do {
-            // What version 4 could leave: a nonce table, and a total that lost count.
+            // A version-4 file: AUTOINCREMENT numbering (the highest number, 7, was deleted), a nonce table,
+            // and a total that lost count.
             let connection = try SQLiteConnection(path: path)
             try connection.execute(
                 """
-                CREATE TABLE nonces (access_key_id TEXT, nonce TEXT, expires_at INTEGER);
-                UPDATE backup_totals SET undeleted = 1;
+                CREATE TABLE instances (instance_id TEXT PRIMARY KEY, product TEXT NOT NULL, account_id TEXT NOT NULL,
+                    region_id TEXT NOT NULL, engine TEXT NOT NULL, engine_version TEXT NOT NULL, status TEXT NOT NULL,
+                    instance_type TEXT NOT NULL, storage_type TEXT NOT NULL, lock_mode TEXT NOT NULL, kind_code TEXT,
+                    databases TEXT NOT NULL, attributes TEXT NOT NULL);
+                CREATE TABLE backups (sequence INTEGER PRIMARY KEY AUTOINCREMENT, product TEXT NOT NULL,
+                    instance_id TEXT NOT NULL, account_id TEXT NOT NULL, method TEXT NOT NULL, backup_type TEXT NOT NULL,
+                    strategy TEXT, database_names TEXT, retention_days INTEGER, started_at INTEGER NOT NULL,
+                    finishes_at INTEGER NOT NULL, duration INTEGER NOT NULL DEFAULT 0, fail_stage TEXT, hold_stage TEXT,
+                    hold_until INTEGER, deleted_at INTEGER);
+                CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+                CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                CREATE TABLE nonces (access_key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (access_key_id, nonce)) WITHOUT ROWID;
+                CREATE TABLE next_backup_outcomes (instance_id TEXT PRIMARY KEY, fail_stage TEXT, hold_stage TEXT, hold_until INTEGER);
+                CREATE TABLE backup_totals (instance_id TEXT PRIMARY KEY, undeleted INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO backups (sequence, product, instance_id, account_id, method, backup_type, started_at, finishes_at)
+                    VALUES (1, 'rds', 'rm-1', 'default', 'Physical', 'Auto', 1, 1), (2, 'rds', 'rm-1', 'default', 'Physical', 'Auto', 2, 2),
+                           (3, 'rds', 'rm-1', 'default', 'Physical', 'Auto', 3, 3), (7, 'rds', 'rm-1', 'default', 'Physical', 'Auto', 4, 4);
+                DELETE FROM backups WHERE sequence = 7;
+                INSERT INTO backup_totals VALUES ('rm-1', 1);
+                INSERT INTO nonces VALUES ('k', 'n', 10);
+                PRAGMA application_id = \(Store.applicationID);
                 PRAGMA user_version = 4;
                 """)
         }
         let upgraded = try Store(path: path)
         let sets = try upgraded.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 10), limit: 30, offset: 0) }
         #expect(sets.total == 3)
-        #expect(try SQLiteConnection(path: path).query("SELECT count(*) FROM sqlite_master WHERE name = 'nonces'") { $0.int(0) } == [0])
-        #expect(try SQLiteConnection(path: path).query("PRAGMA user_version") { $0.int(0) } == [5])
+        #expect(sets.page.map(\.sequence) == [3, 2, 1])
+        #expect(try upgraded.transaction { try $0.insert(Self.backup(start: 5, end: 5)) }.sequence == 8)
+        let connection = try SQLiteConnection(path: path)
+        #expect(try connection.query("SELECT count(*) FROM sqlite_master WHERE name = 'nonces'") { $0.int(0) } == [0])
+        #expect(try connection.query("SELECT sql LIKE '%AUTOINCREMENT%' FROM sqlite_master WHERE name = 'backups'") { $0.int(0) } == [0])
+        #expect(try connection.query("PRAGMA user_version") { $0.int(0) } == [5])
+    }
+
+    @Test func numbersBackupsPastDeletedInstances() throws {
+        let store = try Store(path: ":memory:")
+        let first = try store.transaction { try $0.insert(Self.backup(start: 1, end: 2, instance: "rm-2")) }
+        #expect(try store.transaction { try $0.deleteInstance("rm-2") } == false)  // no instance row, but its backups go
+        let second = try store.transaction { try $0.insert(Self.backup(start: 1, end: 2)) }
+        #expect(second.sequence == first.sequence + 1)
     }
 
     @Test func refusesAnotherApplicationsDatabase() throws {

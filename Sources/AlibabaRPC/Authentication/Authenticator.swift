@@ -40,11 +40,14 @@ public final class Authenticator: Sendable {
 
     public let mode: SignatureMode
     private let keys: [String: AccessKey]
+    /// Each key's secret, keyed into HMAC state once.
+    private let signers: [String: (v1: SignatureV1.Signer, v3: SignatureV3.Signer)]
     private let nonces: NonceLedger
 
     public init(mode: SignatureMode, keys: [AccessKey], nonces: NonceLedger = NonceLedger()) {
         self.mode = mode
         self.keys = Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        signers = self.keys.mapValues { (SignatureV1.Signer(secret: $0.secret), SignatureV3.Signer(secret: $0.secret)) }
         self.nonces = nonces
     }
 
@@ -79,7 +82,7 @@ public final class Authenticator: Sendable {
         let key = try accessKey(keyId)
 
         let stringToSign = SignatureV1.stringToSign(method: request.method, parameters: parameters.pairs)
-        guard SignatureV1.signature(stringToSign: stringToSign, secret: key.secret) == signature else {
+        guard signers[key.id]?.v1.signature(stringToSign: stringToSign) == signature else {
             throw APIError.signatureMismatchV1(stringToSign: stringToSign)
         }
         try checkToken(parameters.nonEmpty("SecurityToken"), of: key, name: "SecurityToken")
@@ -132,7 +135,7 @@ public final class Authenticator: Sendable {
             method: request.method, path: request.path, query: query.pairs, headers: request.headers,
             signedHeaders: parsed.signedHeaders, payloadHash: payloadHash)
         let stringToSign = SignatureV3.stringToSign(canonicalRequest: canonical)
-        guard SignatureV3.signature(stringToSign: stringToSign, secret: key.secret) == parsed.signature.lowercased()
+        guard signers[key.id]?.v3.signature(stringToSign: stringToSign) == parsed.signature.lowercased()
         else {
             throw APIError.signatureMismatchV3(stringToSign: stringToSign, canonicalRequest: canonical)
         }

@@ -12,10 +12,31 @@ public enum SignatureV1 {
 
     /// Base64 of HMAC-SHA1 keyed with `secret&`.
     public static func signature(stringToSign: String, secret: String) -> String {
-        let code = HMAC<Insecure.SHA1>.authenticationCode(
-            for: Array(stringToSign.utf8), using: SymmetricKey(data: Array((secret + "&").utf8)))
-        return Base64.encode(Array(code))
+        Signer(secret: secret).signature(stringToSign: stringToSign)
     }
+
+    /// HMAC-SHA1 keyed once per access key: the keyed state is copied for each request, so the key
+    /// is not hashed into it again every time.
+    public struct Signer: @unchecked Sendable {
+        // @unchecked: an HMAC value is copied before each use and never shared mutably.
+        private let keyed: HMAC<Insecure.SHA1>
+
+        public init(secret: String) {
+            keyed = HMAC(key: SymmetricKey(data: Array((secret + "&").utf8)))
+        }
+
+        public func signature(stringToSign: String) -> String {
+            Base64.encode(Array(authenticate(stringToSign, with: keyed)))
+        }
+    }
+}
+
+/// The HMAC of `text` under a copy of the keyed state `keyed`.
+private func authenticate<H: HashFunction>(_ text: String, with keyed: HMAC<H>) -> HashedAuthenticationCode<H> {
+    var mac = keyed
+    var text = text
+    text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+    return mac.finalize()
 }
 
 /// Signature V3 (`ACS3-HMAC-SHA256`), alibaba-api.md §4.2.
@@ -70,9 +91,21 @@ public enum SignatureV3 {
 
     /// Lower-case hex of HMAC-SHA256 keyed with the secret itself.
     public static func signature(stringToSign: String, secret: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(
-            for: Array(stringToSign.utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        return hex(Array(code))
+        Signer(secret: secret).signature(stringToSign: stringToSign)
+    }
+
+    /// HMAC-SHA256 keyed once per access key (see `SignatureV1.Signer`).
+    public struct Signer: @unchecked Sendable {
+        // @unchecked: an HMAC value is copied before each use and never shared mutably.
+        private let keyed: HMAC<SHA256>
+
+        public init(secret: String) {
+            keyed = HMAC(key: SymmetricKey(data: Array(secret.utf8)))
+        }
+
+        public func signature(stringToSign: String) -> String {
+            hex(Array(authenticate(stringToSign, with: keyed)))
+        }
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
