@@ -36,6 +36,28 @@ public final class RPCGateway: Sendable {
 
     /// Answers the request and says what it was.
     public func serve(_ request: HTTPRequest) -> (response: HTTPResponse, outcome: Outcome) {
+        switch prepare(request) {
+        case .answered(let response, let outcome): (response, outcome)
+        case .ready(let call): perform(call)
+        }
+    }
+
+    /// A request taken as far as it goes without the store: answered already (refused by the gateway
+    /// or by authentication), or a call ready for its product service.
+    public enum Preparation: Sendable {
+        case answered(HTTPResponse, Outcome)
+        case ready(PreparedCall)
+    }
+
+    public struct PreparedCall: Sendable {
+        fileprivate let reply: Reply
+        fileprivate let service: any RPCService
+        fileprivate let call: RPCCall
+    }
+
+    /// Everything before the product service: decoding, routing, authentication. Needs no store, so
+    /// server threads run it side by side; `perform` is what they take turns at.
+    public func prepare(_ request: HTTPRequest) -> Preparation {
         var reply = Reply(
             requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
             format: Self.isSignedV3(request) ? .json : .xml)
@@ -59,20 +81,29 @@ public final class RPCGateway: Sendable {
             guard service.implements(action) else { throw APIError.actionNotFound }
             reply.action = action
 
+            // A refused operation still uses its nonce: the authenticator records it here.
             let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
             reply.accountId = caller.accountId
-            // A refused operation still used its nonce: the authenticator recorded it.
-            let fields = try service.perform(
-                RPCCall(
-                    action: action, parameters: parameters, accessKeyId: caller.accessKeyId,
-                    accountId: caller.accountId, now: reply.now))
-            let response = reply.success([RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: action)
-            return (response, reply.outcome(status: response.status, code: nil))
-        } catch let error as APIError {
-            return (reply.failure(error), reply.outcome(status: error.status, code: error.code))
+            let call = RPCCall(
+                action: action, parameters: parameters, accessKeyId: caller.accessKeyId, accountId: caller.accountId,
+                now: reply.now)
+            return .ready(PreparedCall(reply: reply, service: service, call: call))
         } catch {
-            // A store failure or a bug: still the API's envelope, never a bare 500.
-            return (reply.failure(.internalError), reply.outcome(status: 500, code: APIError.internalError.code))
+            let (response, outcome) = reply.answer(error)
+            return .answered(response, outcome)
+        }
+    }
+
+    /// Runs the call on its product service and renders the reply.
+    public func perform(_ prepared: PreparedCall) -> (response: HTTPResponse, outcome: Outcome) {
+        let reply = prepared.reply
+        do {
+            let fields = try prepared.service.perform(prepared.call)
+            let response = reply.success(
+                [RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: prepared.call.action)
+            return (response, reply.outcome(status: response.status, code: nil))
+        } catch {
+            return reply.answer(error)
         }
     }
 
@@ -89,7 +120,7 @@ public final class RPCGateway: Sendable {
     }
 
     /// What a reply needs to know about its request.
-    private struct Reply {
+    fileprivate struct Reply: Sendable {
         let requestId: String
         let now: Int64
         let hostId: String?
@@ -97,6 +128,13 @@ public final class RPCGateway: Sendable {
         var service: (any RPCService)?
         var action: String?
         var accountId: String?
+
+        /// The error reply for what was thrown: the API's own error, or (a store failure or a bug) still the
+        /// API's envelope, never a bare 500.
+        func answer(_ error: any Error) -> (HTTPResponse, Outcome) {
+            let known = error as? APIError ?? .internalError
+            return (failure(known), outcome(status: known.status, code: known.code))
+        }
 
         func outcome(status: Int, code: String?) -> Outcome {
             Outcome(

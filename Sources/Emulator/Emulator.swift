@@ -74,44 +74,71 @@ public final class Emulator: Sendable {
         store.commitBatch()
     }
 
-    /// Makes what the requests handled since the last call wrote durable (group commit). False when a
-    /// commit failed since the caller's previous call (`mark` is the caller's own record of that): the
-    /// replies of its requests must not report success.
-    public func endBatch(_ mark: inout Int) -> Bool {
-        let failures = store.commitBatch()
-        defer { mark = failures }
-        return failures == mark
-    }
-
     /// The reply to a request whose writes could not be committed.
     public func notSaved(_ request: HTTPRequest) -> HTTPResponse {
         ControlAPI.isControl(request) ? ControlAPI.notSaved() : gateway.failure(request, .internalError)
     }
 
+    /// Answers a request at once: what the server does with `reply(to:)`, all in one go.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch reply(to: request) {
+        case .ready(let response): response
+        case .deferred(let work): store.exclusively(work)
+        }
+    }
+
+    /// The reply to a request: ready when no state is involved (a refusal by the gateway or by
+    /// authentication), else deferred to the server's turn-end batch, which `runBatch` runs.
+    public func reply(to request: HTTPRequest) -> HTTPReply {
         let started = DispatchTime.now().uptimeNanoseconds
-        func milliseconds() -> String {
+        let logger = self.logger
+        @Sendable func milliseconds() -> String {
             String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         }
         if ControlAPI.isControl(request) {
-            let response = controlAllowed(request) ? ControlAPI(emulator: self).handle(request) : ControlAPI.unauthorized()
-            logger.debug(
-                "control",
+            guard controlAllowed(request) else { return .ready(ControlAPI.unauthorized()) }
+            return .deferred { [self] in
+                let response = ControlAPI(emulator: self).handle(request)
+                logger.debug(
+                    "control",
+                    metadata: [
+                        "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+                        "latency_ms": "\(milliseconds())",
+                    ])
+                return response
+            }
+        }
+        @Sendable func logged(_ response: HTTPResponse, _ outcome: RPCGateway.Outcome) -> HTTPResponse {
+            logger.info(
+                "request",
                 metadata: [
-                    "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
-                    "latency_ms": "\(milliseconds())",
+                    "product": "\(outcome.product ?? "-")", "action": "\(outcome.action ?? "-")",
+                    "account": "\(outcome.accountId ?? "-")", "status": "\(outcome.status)",
+                    "code": "\(outcome.code ?? "-")", "latency_ms": "\(milliseconds())", "request_id": "\(outcome.requestId)",
                 ])
             return response
         }
-        let (response, outcome) = gateway.serve(request)
-        logger.info(
-            "request",
-            metadata: [
-                "product": "\(outcome.product ?? "-")", "action": "\(outcome.action ?? "-")",
-                "account": "\(outcome.accountId ?? "-")", "status": "\(outcome.status)",
-                "code": "\(outcome.code ?? "-")", "latency_ms": "\(milliseconds())", "request_id": "\(outcome.requestId)",
-            ])
-        return response
+        switch gateway.prepare(request) {
+        case .answered(let response, let outcome):
+            return .ready(logged(response, outcome))
+        case .ready(let call):
+            return .deferred { [gateway] in
+                let (response, outcome) = gateway.perform(call)
+                return logged(response, outcome)
+            }
+        }
+    }
+
+    /// Runs a server turn's deferred work holding the store's lock once, and commits what it wrote
+    /// (group commit). False when a commit failed since the caller's previous call (`mark` is the
+    /// caller's own record of that): the replies of its requests must not report success.
+    public func runBatch(_ mark: inout Int, _ work: () -> Void) -> Bool {
+        let failures = store.exclusively {
+            work()
+            return store.commitBatch()
+        }
+        defer { mark = failures }
+        return failures == mark
     }
 
     /// With a control token, only the health endpoint is open to anyone.

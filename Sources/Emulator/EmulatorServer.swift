@@ -18,8 +18,8 @@ public final class EmulatorServer: @unchecked Sendable {
         do {
             server = try HTTPServer(
                 host: configuration.host, port: configuration.port, workers: configuration.workers,
-                batching: HTTPServer.Batching(end: { emulator.endBatch(&$0) }, replacement: { emulator.notSaved($0) })
-            ) { emulator.handle($0) }
+                batching: HTTPServer.Batching(run: { emulator.runBatch(&$0, $1) }, replacement: { emulator.notSaved($0) })
+            ) { emulator.reply(to: $0) }
         } catch {
             throw EmulatorStartError(description: "\(error)")
         }

@@ -206,6 +206,11 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` holding the store's lock: its transactions do not wait on other threads one by one.
+    public func exclusively<T>(_ body: () throws -> T) rethrows -> T {
+        try lock.withLock(body)
+    }
+
     /// Commits what the transactions since the last call wrote (group commit). Returns how many batches
     /// have failed to commit since the store opened: a caller that sees the number change since its
     /// previous call must not acknowledge what it wrote in between.

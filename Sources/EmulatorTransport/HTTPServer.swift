@@ -7,32 +7,44 @@ public struct HTTPServerError: Error, CustomStringConvertible {
     public let description: String
 }
 
+/// What a handler gives back for a request.
+public enum HTTPReply: Sendable {
+    /// The reply, sent at once.
+    case ready(HTTPResponse)
+    /// Work that yields the reply, run at the end of the loop's turn with the turn's other deferred work.
+    case deferred(@Sendable () -> HTTPResponse)
+}
+
 /// An HTTP/1.1 server on one or more libevent loops ("workers"), each on a thread of its own, each
 /// accepting connections on the same port (`SO_REUSEPORT`: the kernel spreads connections across them).
 /// The handler runs on the worker's thread; with several workers, on several threads at once.
 ///
-/// With `batching`, a worker holds the replies of the requests it handled in one turn of its loop,
-/// calls `batching.end()` (the emulator commits the store there), and only then sends them: one commit
-/// serves every request of the turn, and no reply goes out before what it reports is durable.
+/// A handler answers at once, or defers the part of its work that must take turns with other threads.
+/// With `batching`, a worker collects the deferred work of the requests it read in one turn of its loop
+/// and runs it all through `batching.run` (the emulator takes the store's lock once, runs it, and commits),
+/// and only then sends those replies: one lock and one commit serve every request of the turn, and no
+/// reply goes out before what it reports is durable.
 ///
 /// Concurrency invariant (why `@unchecked Sendable`): each worker's base, HTTP server and pending replies
 /// are used only by that worker's thread; other threads reach a worker only through `event_base_once`,
 /// which is thread-safe once `evthread_use_pthreads()` has run.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPReply
 
-    /// What a worker does at the end of each turn of its loop that handled requests.
+    /// What a worker does at the end of each turn of its loop that deferred work.
     public struct Batching: Sendable {
-        /// Runs before the turn's replies are sent; false when what they report could not be made
-        /// durable: each is then replaced by `replacement(request)`. The argument is the worker's own
-        /// mark, which `end` keeps to tell what happened since the worker's previous turn.
-        public var end: @Sendable (inout Int) -> Bool
+        /// Runs `work` (the turn's deferred work) and makes its effects durable; false when they could
+        /// not be made durable: the deferred replies are then replaced by `replacement(request)`. The
+        /// first argument is the worker's own mark, which `run` keeps to tell what happened since the
+        /// worker's previous turn.
+        public var run: @Sendable (_ mark: inout Int, _ work: () -> Void) -> Bool
         public var replacement: @Sendable (HTTPRequest) -> HTTPResponse
 
         public init(
-            end: @escaping @Sendable (inout Int) -> Bool, replacement: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+            run: @escaping @Sendable (_ mark: inout Int, _ work: () -> Void) -> Bool,
+            replacement: @escaping @Sendable (HTTPRequest) -> HTTPResponse
         ) {
-            self.end = end
+            self.run = run
             self.replacement = replacement
         }
     }
@@ -154,8 +166,9 @@ private final class Worker: @unchecked Sendable {
     private let handler: HTTPServer.Handler
     private let batching: HTTPServer.Batching?
     private var listener: OpaquePointer?
-    /// Requests handled in this turn of the loop, with their replies (batching only).
-    private var pending: [(raw: OpaquePointer, request: HTTPRequest, response: HTTPResponse)] = []
+    /// Requests of this turn of the loop whose work was deferred (batching only).
+    private var pending: [(raw: OpaquePointer, request: HTTPRequest, work: @Sendable () -> HTTPResponse)] = []
+    private var responses: [HTTPResponse] = []
     private var batchMark = 0
 
     init(socket: Int32, bodyLimit: Int, batching: HTTPServer.Batching?, handler: @escaping HTTPServer.Handler) throws {
@@ -249,22 +262,29 @@ private final class Worker: @unchecked Sendable {
             target: evhttp_request_get_uri(raw).map { String(cString: $0) } ?? "/",
             headers: HTTPServer.headers(evhttp_request_get_input_headers(raw)),
             body: HTTPServer.drain(evhttp_request_get_input_buffer(raw)))
-        let response = handler(request)
-        if batching == nil {
+        switch handler(request) {
+        case .ready(let response):
             send(response, to: raw)
-        } else {
-            // libevent keeps a request whose client has gone until it is answered, so holding it is safe.
-            pending.append((raw, request, response))
+        case .deferred(let work):
+            if batching == nil {
+                send(work(), to: raw)
+            } else {
+                // libevent keeps a request whose client has gone until it is answered, so holding it is safe.
+                pending.append((raw, request, work))
+            }
         }
     }
 
     private func sendPending() {
         guard let batching, !pending.isEmpty else { return }
-        let durable = batching.end(&batchMark)
-        for (raw, request, response) in pending {
-            send(durable ? response : batching.replacement(request), to: raw)
+        let durable = batching.run(&batchMark) {
+            for item in pending { responses.append(item.work()) }
+        }
+        for (item, response) in zip(pending, responses) {
+            send(durable ? response : batching.replacement(item.request), to: item.raw)
         }
         pending.removeAll(keepingCapacity: true)
+        responses.removeAll(keepingCapacity: true)
     }
 
     private func send(_ response: HTTPResponse, to raw: OpaquePointer) {

@@ -1,4 +1,8 @@
+import Synchronization
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @testable import EmulatorTransport
@@ -20,9 +24,10 @@ import Testing
 @Suite(.serialized) struct HTTPServerTests {
     @Test func servesRequestsOnAnEphemeralPort() throws {
         let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
-            HTTPResponse(
-                status: 201, contentType: "text/plain",
-                body: "\(request.method) \(request.path) \(request.query ?? "-") \(request.header("X-Test") ?? "-") \(request.body.count)")
+            .ready(
+                HTTPResponse(
+                    status: 201, contentType: "text/plain",
+                    body: "\(request.method) \(request.path) \(request.query ?? "-") \(request.header("X-Test") ?? "-") \(request.body.count)"))
         }
         server.start()
         defer { server.stopAndWait() }
@@ -37,7 +42,7 @@ import Testing
     @Test(arguments: ["PATCH", "OPTIONS", "DELETE", "PUT"])
     func letsEveryMethodReachTheHandler(_ method: String) throws {
         let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
-            HTTPResponse(status: 404, contentType: "application/json", body: #"{"method":"\#(request.method)"}"#)
+            .ready(HTTPResponse(status: 404, contentType: "application/json", body: #"{"method":"\#(request.method)"}"#))
         }
         server.start()
         defer { server.stopAndWait() }
@@ -47,19 +52,82 @@ import Testing
     }
 
     @Test func stopsEvenRightAfterStarting() throws {
-        for _ in 0..<100 {
-            let server = try HTTPServer(host: "127.0.0.1", port: 0) { _ in HTTPResponse(status: 200) }
+        for round in 0..<100 {
+            let server = try HTTPServer(host: "127.0.0.1", port: 0, workers: 1 + round % 3) { _ in .ready(HTTPResponse(status: 200)) }
             server.start()
             server.stopAndWait()
         }
     }
 
-    @Test func refusesAPortInUse() throws {
-        let first = try HTTPServer(host: "127.0.0.1", port: 0) { _ in HTTPResponse(status: 200) }
+    @Test(arguments: [(1, 1), (2, 1), (1, 2), (2, 3)])
+    func refusesAPortInUse(first: Int, second: Int) throws {
+        let holder = try HTTPServer(host: "127.0.0.1", port: 0, workers: first) { _ in .ready(HTTPResponse(status: 200)) }
         #expect {
-            try HTTPServer(host: "127.0.0.1", port: first.port) { _ in HTTPResponse(status: 200) }
+            try HTTPServer(host: "127.0.0.1", port: holder.port, workers: second) { _ in .ready(HTTPResponse(status: 200)) }
         } throws: { error in
-            "\(error)" == "cannot listen on 127.0.0.1:\(first.port): Address already in use"
+            "\(error)" == "cannot listen on 127.0.0.1:\(holder.port): Address already in use"
         }
+    }
+
+    @Test func spreadsConnectionsOverItsWorkers() throws {
+        let threads = Mutex(Set<UInt>())
+        let server = try HTTPServer(host: "127.0.0.1", port: 0, workers: 2) { _ in
+            threads.withLock { _ = $0.insert(UInt(bitPattern: Int(bitPattern: UInt(pthread_self())))) }
+            return .ready(HTTPResponse(status: 200))
+        }
+        server.start()
+        defer { server.stopAndWait() }
+        // Each request comes on a new connection; the kernel spreads them by address and port.
+        for _ in 0..<32 { #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/").status == 200) }
+        #expect(threads.withLock { $0.count } == 2)
+    }
+
+    @Test func runsDeferredWorkInTheTurnsBatchAndSendsRepliesAfterIt() throws {
+        let log = Mutex<[String]>([])
+        let server = try HTTPServer(
+            host: "127.0.0.1", port: 0,
+            batching: HTTPServer.Batching(
+                run: { mark, work in
+                    log.withLock { $0.append("begin \(mark)") }
+                    work()
+                    mark += 1
+                    log.withLock { $0.append("commit") }
+                    return true
+                },
+                replacement: { _ in HTTPResponse(status: 503) })
+        ) { request in
+            if request.path == "/now" { return .ready(HTTPResponse(status: 202)) }
+            return .deferred {
+                log.withLock { $0.append("work") }
+                return HTTPResponse(status: 201)
+            }
+        }
+        server.start()
+        defer { server.stopAndWait() }
+        #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/later").status == 201)
+        #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/now").status == 202)
+        #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/later").status == 201)
+        #expect(log.withLock { $0 } == ["begin 0", "work", "commit", "begin 1", "work", "commit"])
+    }
+
+    @Test func replacesTheRepliesOfABatchThatCouldNotBeMadeDurable() throws {
+        let server = try HTTPServer(
+            host: "127.0.0.1", port: 0,
+            batching: HTTPServer.Batching(
+                run: { _, work in
+                    work()
+                    return false
+                },
+                replacement: { request in HTTPResponse(status: 500, contentType: "text/plain", body: "not saved: \(request.path)") })
+        ) { request in
+            request.path == "/now" ? .ready(HTTPResponse(status: 202)) : .deferred { HTTPResponse(status: 201) }
+        }
+        server.start()
+        defer { server.stopAndWait() }
+        let reply = try RawHTTPClient.send(port: server.port, method: "GET", target: "/write")
+        #expect(reply.status == 500)
+        #expect(reply.body == "not saved: /write")
+        // A reply that involved no deferred work does not depend on the batch.
+        #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/now").status == 202)
     }
 }
