@@ -26,9 +26,7 @@ build() {
   local out="$1"
   apt_install libevent-dev libsqlite3-dev pkg-config
   cd "$here/.."
-  swift build -c release --static-swift-stdlib --product aliyun-db-emulator >&2
-  install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/aliyun-db-emulator" \
-    "$out/usr/local/bin/aliyun-db-emulator"
+  install -D -m 0755 "$(scripts/build-release.sh)" "$out/usr/local/bin/aliyun-db-emulator"
 }
 
 runtime() {

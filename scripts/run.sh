@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-swift build -c release --product aliyun-db-emulator >&2
-exec "$(swift build -c release --show-bin-path)/aliyun-db-emulator" "$@"
+binary="$(scripts/build-release.sh)"
+exec "$binary" "$@"

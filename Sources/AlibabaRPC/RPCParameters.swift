@@ -1,8 +1,8 @@
 /// The parameters of one RPC call: the query string's, then the form body's, in arrival order.
 public struct RPCParameters: Sendable {
     /// Every pair as received (decoded), duplicates included; signature V1 signs exactly these.
+    /// A request has a dozen or so: a linear search beats hashing every name into a dictionary.
     public private(set) var pairs: [(name: String, value: String)] = []
-    private var firstValue: [String: String] = [:]
 
     public init() {}
 
@@ -34,15 +34,14 @@ public struct RPCParameters: Sendable {
 
     public mutating func append(_ name: String, _ value: String) {
         pairs.append((name, value))
-        if firstValue[name] == nil { firstValue[name] = value }
     }
 
     /// The value of a parameter; when it was sent twice, the first (the query string's) wins.
-    public subscript(name: String) -> String? { firstValue[name] }
+    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
 
     /// The value, or nil when absent or empty: an empty optional parameter means "not given".
     public func nonEmpty(_ name: String) -> String? {
-        guard let value = firstValue[name], !value.isEmpty else { return nil }
+        guard let value = self[name], !value.isEmpty else { return nil }
         return value
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Which product an instance belongs to; each product sees only its own instances.
 public enum Product: String, Sendable, CaseIterable {
     case rds
@@ -60,27 +58,9 @@ public struct InstanceRecord: Sendable, Equatable {
     }
 
     /// Sorted keys, so the text is canonical (and readable with the sqlite3 shell).
-    static func encode(_ attributes: [String: AttributeValue]) -> String {
-        let object: [String: Any] = attributes.mapValues {
-            switch $0 {
-            case .string(let text): text
-            case .integer(let number): number
-            }
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func encode(_ attributes: [String: AttributeValue]) -> String { AttributesJSON.encode(attributes) }
 
-    static func decode(_ text: String) -> [String: AttributeValue] {
-        guard text != "{}", let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            return [:]
-        }
-        return object.compactMapValues { value in
-            if let text = value as? String { return .string(text) }
-            if let number = value as? NSNumber { return .integer(number.int64Value) }
-            return nil
-        }
-    }
+    static func decode(_ text: String) -> [String: AttributeValue] { AttributesJSON.decode(text) }
 }
 
 /// What a backup task will do, scripted through the control API: fail when it reaches a stage, or

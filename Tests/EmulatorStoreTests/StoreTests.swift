@@ -274,3 +274,24 @@ import Testing
         }
     }
 }
+
+@Suite struct AttributesJSONTests {
+    @Test func writesSortedKeysAndEscapesWhatJSONRequires() {
+        let attributes: [String: AttributeValue] = [
+            "Zone": .string("cn-hangzhou-h"), "Size": .integer(-20), "Note": .string("a \"b\" \\ c/d\n\u{1}é"),
+        ]
+        let text = AttributesJSON.encode(attributes)
+        #expect(text == #"{"Note":"a \"b\" \\ c/d\u000a\u0001é","Size":-20,"Zone":"cn-hangzhou-h"}"#)
+        #expect(AttributesJSON.decode(text) == attributes)
+        #expect(AttributesJSON.encode([:]) == "{}")
+    }
+
+    @Test func readsWhatEarlierVersionsWrote() {
+        // Foundation's JSONSerialization escaped slashes; numbers, spaces and \u escapes as JSON allows.
+        #expect(
+            AttributesJSON.decode(#"{ "Url" : "https:\/\/x" , "N" : 7, "E":"\u00e9\ud83d\ude00\t", "B": true, "F": 1.5 }"#)
+                == ["Url": .string("https://x"), "N": .integer(7), "E": .string("é😀\t")])
+        #expect(AttributesJSON.decode("not json").isEmpty)
+        #expect(AttributesJSON.decode(#"{"A":"unterminated}"#).isEmpty)
+    }
+}

@@ -6,8 +6,14 @@ public enum SignatureV1 {
     /// `METHOD&%2F&<encoded canonical query>` over every parameter but `Signature`, empty ones included,
     /// sorted by encoded name.
     public static func stringToSign(method: String, parameters: [(name: String, value: String)]) -> String {
-        let canonical = PercentEncoding.canonicalQuery(parameters.filter { $0.name != "Signature" })
-        return "\(method)&%2F&\(PercentEncoding.encode(canonical))"
+        let canonical = PercentEncoding.CanonicalQuery(parameters) { $0 != "Signature" }
+        var output: [UInt8] = []
+        output.reserveCapacity(method.utf8.count + 5 + canonical.byteCount * 5 / 4)
+        output.append(contentsOf: method.utf8)
+        output.append(contentsOf: "&%2F&".utf8)
+        // The canonical query, percent-encoded once more: its `%` become `%25`, `=` `%3D`, `&` `%26`.
+        canonical.write(to: &output, separator: Array("%26".utf8), equals: Array("%3D".utf8), percent: Array("%25".utf8))
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Base64 of HMAC-SHA1 keyed with `secret&`.
@@ -129,11 +135,65 @@ extension PercentEncoding {
     /// `name=value` pairs, each side encoded, sorted by encoded name (then value), joined with `&`:
     /// the canonical query of both signature versions.
     static func canonicalQuery(_ pairs: [(name: String, value: String)]) -> String {
-        let encoded: [(name: String, value: String)] = pairs.map { (encode($0.name), encode($0.value)) }
-        let sorted = encoded.sorted { (left, right) -> Bool in
-            left.name == right.name ? left.value < right.value : left.name < right.name
+        var output: [UInt8] = []
+        CanonicalQuery(pairs) { _ in true }
+            .write(to: &output, separator: [UInt8(ascii: "&")], equals: [UInt8(ascii: "=")], percent: [UInt8(ascii: "%")])
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The encoded pairs in canonical order, built in one byte buffer (no string per pair).
+    struct CanonicalQuery {
+        private var bytes: [UInt8] = []
+        private var entries: [(name: Range<Int>, value: Range<Int>)] = []
+
+        init(_ pairs: [(name: String, value: String)], including: (String) -> Bool) {
+            bytes.reserveCapacity(pairs.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } * 5 / 4)
+            for pair in pairs where including(pair.name) {
+                let name = append(pair.name)
+                entries.append((name, append(pair.value)))
+            }
+            entries.sort { [bytes] left, right in
+                let leftName = bytes[left.name]
+                let rightName = bytes[right.name]
+                if leftName.elementsEqual(rightName) {
+                    return bytes[left.value].lexicographicallyPrecedes(bytes[right.value])
+                }
+                return leftName.lexicographicallyPrecedes(rightName)
+            }
         }
-        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+
+        var byteCount: Int { bytes.count + entries.count * 2 }
+
+        private mutating func append(_ text: String) -> Range<Int> {
+            let start = bytes.count
+            for byte in text.utf8 {
+                if PercentEncoding.isUnreserved(byte) {
+                    bytes.append(byte)
+                } else {
+                    bytes.append(UInt8(ascii: "%"))
+                    bytes.append(PercentEncoding.upperHex[Int(byte >> 4)])
+                    bytes.append(PercentEncoding.upperHex[Int(byte & 0x0F)])
+                }
+            }
+            return start..<bytes.count
+        }
+
+        /// Writes `name=value&…`, with `separator`, `equals` and `percent` standing for `&`, `=` and
+        /// the `%` of the escapes (V1 encodes the whole query once more).
+        func write(to output: inout [UInt8], separator: [UInt8], equals: [UInt8], percent: [UInt8]) {
+            for (index, entry) in entries.enumerated() {
+                if index > 0 { output.append(contentsOf: separator) }
+                write(entry.name, to: &output, percent: percent)
+                output.append(contentsOf: equals)
+                write(entry.value, to: &output, percent: percent)
+            }
+        }
+
+        private func write(_ range: Range<Int>, to output: inout [UInt8], percent: [UInt8]) {
+            for byte in bytes[range] {
+                if byte == UInt8(ascii: "%") { output.append(contentsOf: percent) } else { output.append(byte) }
+            }
+        }
     }
 }
 
