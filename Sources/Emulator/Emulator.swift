@@ -30,6 +30,8 @@ public final class Emulator: Sendable {
     let clock: VirtualClock
     private let gateway: RPCGateway
     private let logger: Logger
+    /// Whether request lines are logged (`info` or finer).
+    private let logsRequests: Bool
     /// What the product services run with (quotas resolved from profiles and defaults).
     let serviceConfigurations: (rds: RDSConfiguration, mongodb: MongoDBConfiguration)
     /// The port actually listened on (the server sets it once bound), for `/_emulator/config`.
@@ -45,6 +47,7 @@ public final class Emulator: Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
+        logsRequests = logger.logLevel <= .info
         let clock = VirtualClock(base: base)
         self.clock = clock
         accessKeys = try Self.loadAccessKeys(from: configuration.fixturesDirectory)
@@ -90,6 +93,13 @@ public final class Emulator: Sendable {
     /// The reply to a request: ready when no state is involved (a refusal by the gateway or by
     /// authentication), else deferred to the server's turn-end batch, which `runBatch` runs.
     public func reply(to request: HTTPRequest) -> HTTPReply {
+        guard logsRequests || ControlAPI.isControl(request) else {
+            // Nothing to log: no clock reading, no closure beyond the deferred work itself.
+            switch gateway.prepare(request) {
+            case .answered(let response, _): return .ready(response)
+            case .ready(let call): return .deferred { [gateway] in gateway.perform(call).response }
+            }
+        }
         let started = DispatchTime.now().uptimeNanoseconds
         let logger = self.logger
         @Sendable func milliseconds() -> String {

@@ -84,6 +84,9 @@ final class SQLiteConnection {
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Rows inserted, updated or deleted since the connection opened.
+    var totalChanges: Int64 { Int64(sqlite3_total_changes(handle)) }
+
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes the
     /// write lock up front, so a check and the write it guards can never interleave with another writer.
     /// Inside another transaction it is a savepoint: its writes are undone if it throws, and committed
@@ -113,6 +116,13 @@ final class SQLiteConnection {
         precondition(depth == 0, "a batch opens outside any transaction")
         try run("BEGIN IMMEDIATE")
         depth = 1
+    }
+
+    /// Undoes everything the batch wrote.
+    func rollbackBatch() {
+        precondition(depth == 1, "a batch rolls back outside any transaction of its own")
+        _ = try? run("ROLLBACK")
+        depth = 0
     }
 
     /// Commits the batch; if that fails, rolls it back and rethrows.

@@ -13,7 +13,7 @@ public struct StoreOpenError: Error, CustomStringConvertible {
 /// commits: the server calls it after each batch of requests, before it sends their replies, so that one
 /// commit (one write to the WAL) serves many requests and no reply acknowledges an uncommitted write.
 public final class Store: @unchecked Sendable {
-    // @unchecked: `connection`, `batchOpen` and `failedBatches` are used only while `lock` is held.
+    // @unchecked: `connection`, `batchOpen`, `failedBatches` and `runningBodies` are used only while `lock` is held.
 
     /// Bumped whenever the schema changes; a file with a newer version is refused.
     public static let schemaVersion = 5
@@ -28,6 +28,7 @@ public final class Store: @unchecked Sendable {
     private let lock = RecursiveLock()
     private var batchOpen = false
     private var failedBatches = 0
+    private var runningBodies = 0
 
     /// Opens (or creates) the state; `:memory:` keeps it in memory.
     public init(path: String, groupCommit: Bool = false) throws {
@@ -196,13 +197,34 @@ public final class Store: @unchecked Sendable {
 
     /// Runs `body` as one write transaction: committed if it returns (with group commit, by the next
     /// `commitBatch()`), rolled back if it throws.
+    ///
+    /// With group commit, a transaction is not a savepoint of its own (two statements and a page journal
+    /// per request): the operations check their rules before they write, so one that throws has, as a rule,
+    /// written nothing. If it had (a storage error midway), the whole batch is rolled back and counted as
+    /// failed, so that no reply of the batch reports success.
     public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try lock.withLock {
-            if groupCommit, !batchOpen {
+            // Nested inside another transaction: a savepoint, as without group commit.
+            guard groupCommit, runningBodies == 0 else {
+                return try connection.transaction { try body(StoreTransaction(connection: connection)) }
+            }
+            if !batchOpen {
                 try connection.beginBatch()
                 batchOpen = true
             }
-            return try connection.transaction { try body(StoreTransaction(connection: connection)) }
+            let changesBefore = connection.totalChanges
+            runningBodies += 1
+            defer { runningBodies -= 1 }
+            do {
+                return try body(StoreTransaction(connection: connection))
+            } catch {
+                if connection.totalChanges != changesBefore {
+                    connection.rollbackBatch()
+                    batchOpen = false
+                    failedBatches += 1
+                }
+                throw error
+            }
         }
     }
 

@@ -275,6 +275,66 @@ import Testing
     }
 }
 
+@Suite struct GroupCommitTests {
+    struct Refused: Error {}
+
+    func count(_ store: Store) throws -> Int { try store.transaction { try $0.instances() }.count }
+
+    @Test func commitsTransactionsTogetherWhenTheBatchEnds() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("group-\(UUID().uuidString).db").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try Store(path: path, groupCommit: true)
+        try store.transaction { try $0.put(StoreTests.instance) }
+        // Another connection sees nothing before the batch commits.
+        #expect(try SQLiteConnection(path: path).query("SELECT count(*) FROM instances") { $0.int(0) } == [0])
+        #expect(store.commitBatch() == 0)
+        #expect(try SQLiteConnection(path: path).query("SELECT count(*) FROM instances") { $0.int(0) } == [1])
+    }
+
+    @Test func aTransactionThatThrowsBeforeWritingLeavesTheBatchAlone() throws {
+        let store = try Store(path: ":memory:", groupCommit: true)
+        try store.transaction { try $0.put(StoreTests.instance) }
+        #expect(throws: Refused.self) { try store.transaction { _ = try $0.instances(); throw Refused() } }
+        #expect(store.commitBatch() == 0)
+        #expect(try count(store) == 1)
+    }
+
+    @Test func aTransactionThatThrowsAfterWritingFailsTheWholeBatch() throws {
+        let store = try Store(path: ":memory:", groupCommit: true)
+        try store.transaction { try $0.put(StoreTests.instance) }
+        #expect(throws: Refused.self) {
+            try store.transaction { state in
+                var other = StoreTests.instance
+                other.instanceId = "rm-2"
+                try state.put(other)
+                throw Refused()
+            }
+        }
+        #expect(store.commitBatch() == 1)  // one failed batch: its replies must not report success
+        #expect(try count(store) == 0)
+        // The next batch starts afresh.
+        try store.transaction { try $0.put(StoreTests.instance) }
+        #expect(store.commitBatch() == 1)
+        #expect(try count(store) == 1)
+    }
+
+    @Test func aNestedTransactionIsStillASavepoint() throws {
+        let store = try Store(path: ":memory:", groupCommit: true)
+        try store.transaction { outer in
+            try outer.put(StoreTests.instance)
+            #expect(throws: Refused.self) {
+                try store.transaction { inner in
+                    try inner.setNextOutcome(BackupOutcome(failStage: "Checking"), instanceId: "rm-1")
+                    throw Refused()
+                }
+            }
+        }
+        #expect(store.commitBatch() == 0)
+        #expect(try count(store) == 1)
+        #expect(try store.transaction { try $0.nextOutcome(instanceId: "rm-1") } == nil)
+    }
+}
+
 @Suite struct AttributesJSONTests {
     @Test func writesSortedKeysAndEscapesWhatJSONRequires() {
         let attributes: [String: AttributeValue] = [
