@@ -215,6 +215,7 @@ struct ControlAPI {
         return .object([
             .init("version", .string(EmulatorVersion.current)), .init("host", .string(configuration.host)),
             .init("port", .integer(Int64(emulator.boundPort ?? configuration.port))),
+            .init("workers", .integer(Int64(configuration.workers))),
             .init("state", .string(configuration.statePath)),
             .init("fixtures", .string(configuration.fixturesDirectory ?? "bundled")),
             .init("signature", .string(configuration.signatureMode.rawValue)),

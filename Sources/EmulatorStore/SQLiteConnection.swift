@@ -118,10 +118,13 @@ final class SQLiteConnection {
         depth = 1
     }
 
-    /// Undoes everything the batch wrote.
+    /// Whether SQLite has no transaction open (an `OR ROLLBACK` statement that failed ends it).
+    var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// Undoes everything the batch wrote (unless a failed `OR ROLLBACK` statement already did).
     func rollbackBatch() {
         precondition(depth == 1, "a batch rolls back outside any transaction of its own")
-        _ = try? run("ROLLBACK")
+        if !isAutocommit { _ = try? run("ROLLBACK") }
         depth = 0
     }
 

@@ -201,7 +201,8 @@ public final class Store: @unchecked Sendable {
     /// With group commit, a transaction is not a savepoint of its own (two statements and a page journal
     /// per request): the operations check their rules before they write, so one that throws has, as a rule,
     /// written nothing. If it had (a storage error midway), the whole batch is rolled back and counted as
-    /// failed, so that no reply of the batch reports success.
+    /// failed, so that no reply of the batch reports success. For the same reason the hot writes are
+    /// `OR ROLLBACK`: SQLite then keeps no statement journal for them.
     public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try lock.withLock {
             // Nested inside another transaction: a savepoint, as without group commit.
@@ -218,7 +219,7 @@ public final class Store: @unchecked Sendable {
             do {
                 return try body(StoreTransaction(connection: connection))
             } catch {
-                if connection.totalChanges != changesBefore {
+                if connection.totalChanges != changesBefore || connection.isAutocommit {
                     connection.rollbackBatch()
                     batchOpen = false
                     failedBatches += 1
@@ -363,7 +364,7 @@ public struct StoreTransaction {
     public func insert(_ backup: BackupRecord) throws -> BackupRecord {
         try connection.run(
             """
-            INSERT INTO backups (sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
+            INSERT OR ROLLBACK INTO backups (sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
                                  retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until)
             VALUES ((SELECT max(last, coalesce((SELECT max(sequence) FROM backups), 0)) + 1 FROM backup_sequence),
                     ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -380,7 +381,7 @@ public struct StoreTransaction {
         stored.sequence = connection.lastInsertedRowID
         try connection.run(
             """
-            INSERT INTO backup_totals (instance_id, undeleted) VALUES (?1, 1)
+            INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted) VALUES (?1, 1)
             ON CONFLICT (instance_id) DO UPDATE SET undeleted = undeleted + 1
             """, [.text(backup.instanceId)])
         return stored

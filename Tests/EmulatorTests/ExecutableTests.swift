@@ -21,6 +21,7 @@ import Testing
     static let badFlags: [(arguments: [String], message: String)] = [
         (["--port", "70000"], #"aliyun-db-emulator: --port: "70000" is not a port from 0 to 65535"# + "\n"),
         (["--port", "x"], #"aliyun-db-emulator: --port: "x" is not a port from 0 to 65535"# + "\n"),
+        (["--workers", "65"], #"aliyun-db-emulator: --workers: "65" is not a number of threads from 1 to 64"# + "\n"),
         (["--backup-duration=-1"], #"aliyun-db-emulator: --backup-duration: "-1" is not a number of seconds from 0 to 31536000"# + "\n"),
         (["--rds-daily-quota=-2"], #"aliyun-db-emulator: --rds-daily-quota: "-2" is not a whole number, 0 or more"# + "\n"),
         (["--rds-profile", "old"], #"aliyun-db-emulator: --rds-profile: "old" is not one of current, legacy"# + "\n"),

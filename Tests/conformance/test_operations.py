@@ -70,6 +70,7 @@ def run():
 
 @pytest.mark.parametrize("variable,value,key,expected", [
     ("HOST", "0.0.0.0", "host", "0.0.0.0"),
+    ("WORKERS", "3", "workers", 3),
     ("STATE", "{tmp}/state.db", "state", "{tmp}/state.db"),
     ("FIXTURES", "{tmp}", "fixtures", "{tmp}"),
     ("SIGNATURE", "off", "signature", "off"),
@@ -104,6 +105,7 @@ def test_a_flag_wins_over_its_variable(run):
 
 @pytest.mark.parametrize("variable,value,message", [
     ("PORT", "eighty", 'ALIYUN_EMULATOR_PORT: "eighty" is not a port from 0 to 65535'),
+    ("WORKERS", "0", 'ALIYUN_EMULATOR_WORKERS: "0" is not a number of threads from 1 to 64'),
     ("SIGNATURE", "loose", 'ALIYUN_EMULATOR_SIGNATURE: "loose" is not one of strict, off'),
     ("BACKUP_DURATION", "-3", 'ALIYUN_EMULATOR_BACKUP_DURATION: "-3" is not a number of seconds from 0 to 31536000'),
     ("RDS_DAILY_QUOTA", "many", 'ALIYUN_EMULATOR_RDS_DAILY_QUOTA: "many" is not a whole number, 0 or more'),
@@ -217,7 +219,7 @@ def test_help_documents_every_option_with_its_default_and_variable():
     result = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=10)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())  # help wraps lines
-    for option in ["host", "port", "state", "fixtures", "signature", "rds-profile", "backup-duration",
+    for option in ["host", "port", "workers", "state", "fixtures", "signature", "rds-profile", "backup-duration",
                    "rds-daily-quota", "mongodb-daily-quota", "log-level", "log-format", "control-token"]:
         variable = "ALIYUN_EMULATOR_" + option.upper().replace("-", "_")
         assert f"--{option} <" in text, option
