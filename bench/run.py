@@ -131,15 +131,19 @@ def fixtures_with(count, folder):
 
 def startup(binary, work, rounds):
     for label, flags in [("bundled fixtures", []), ("10,000 instances", ["--fixtures", str(fixtures_with(10_000, work / "f10k"))])]:
-        times = []
+        times, sizes = [], []
         for _ in range(rounds):
             began = time.perf_counter()
             server = emulator(binary, *flags)
             urllib.request.urlopen(f"http://{server.endpoint}/_emulator/health").read()
             times.append((time.perf_counter() - began) * 1000)
+            time.sleep(0.2)  # idle: nothing in flight
+            sizes.append(server.rss_mb())
             server.stop()
-        RESULTS[f"startup {label}"] = {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
-        log(f"startup, {label}: median {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})")
+        RESULTS[f"startup {label}"] = {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
+                                       "idle_rss_mb": statistics.median(sizes)}
+        log(f"startup, {label}: median {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f}); "
+            f"idle RSS {statistics.median(sizes):.1f} MB")
 
 
 def reference(work, seconds):
@@ -162,8 +166,9 @@ def throughput(binary, work, seconds, ceiling):
     folder = fixtures_with(20_000, work / "f20k")
     per_run = 400_000
     for state in ["memory", "file"]:
-        state_flags = [] if state == "memory" else ["--state", str(work / f"state-{time.time_ns()}.db")]
         for case in ["V1 success", "V3 success", "rejected: quota", "rejected: state", "rejected: bad signature"]:
+            # A fresh state for every case: the successes of one run must not use up the next run's quota.
+            state_flags = [] if state == "memory" else ["--state", str(work / f"state-{time.time_ns()}.db")]
             flags = ["--fixtures", str(folder), "--backup-duration", "0", *state_flags]
             if case == "rejected: quota":
                 flags += ["--rds-daily-quota", "0"]

@@ -37,6 +37,17 @@ public enum UTCTime {
 
     /// `Sun, 22 Nov 2026 14:21:26 GMT`, the HTTP `Date` header's format.
     public static func httpDate(_ instant: Int64) -> String {
+        // Every reply carries one, and it changes once a second: the last one is kept.
+        let second = instant >= 0 ? instant / 1000 : (instant - 999) / 1000
+        if let cached = lastHTTPDate.withLock({ $0.second == second ? $0.text : nil }) { return cached }
+        let text = formatHTTPDate(instant)
+        lastHTTPDate.withLock { $0 = (second, text) }
+        return text
+    }
+
+    private static let lastHTTPDate = Mutex<(second: Int64, text: String)>((.min, ""))
+
+    private static func formatHTTPDate(_ instant: Int64) -> String {
         let parts = components(instant)
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

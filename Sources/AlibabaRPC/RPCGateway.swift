@@ -180,6 +180,7 @@ public final class RPCGateway: Sendable {
                 throw APIError.malformedParameters(in: "query string", error.reason)
             }
         }
+        parameters.markEndOfQuery()
         if !request.body.isEmpty, isFormEncoded(request.header("Content-Type")) {
             guard let body = String(validating: request.body, as: UTF8.self) else {
                 throw APIError.malformedParameters(in: "form body", "it is not UTF-8 text")

@@ -3,6 +3,11 @@ public struct RPCParameters: Sendable {
     /// Every pair as received (decoded), duplicates included; signature V1 signs exactly these.
     /// A request has a dozen or so: a linear search beats hashing every name into a dictionary.
     public private(set) var pairs: [(name: String, value: String)] = []
+    /// How many of `pairs` came from the query string (the gateway marks it before reading a form body):
+    /// signature V3 signs the query string only.
+    public private(set) var queryPairCount: Int?
+
+    public mutating func markEndOfQuery() { queryPairCount = pairs.count }
 
     public init() {}
 

@@ -106,6 +106,14 @@ import Testing
         #expect(SignatureV3.Authorization("ACS3-HMAC-SHA256 Credential=a,Signature=ff") == nil)
         #expect(SignatureV3.Authorization("ACS3-HMAC-SHA256") == nil)
         #expect(SignatureV3.Authorization("ACS3-HMAC-SHA256 Credential=,SignedHeaders=host,Signature=ff") == nil)
+        // Spaces and tabs around fields, `,,` and `;;` are tolerated (a blank field is not); a later field wins;
+        // unknown ones are ignored.
+        let spaced = SignatureV3.Authorization("ACS3-HMAC-SHA256  Credential=a ,\tSignedHeaders=host;;x-acs-date ,,Foo=1,Signature=ee,Signature=ff")
+        #expect(spaced == SignatureV3.Authorization("ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host;x-acs-date,Signature=ff"))
+        #expect(spaced?.signedHeaders == ["host", "x-acs-date"])
+        #expect(SignatureV3.Authorization("ACS3-HMAC-SHA256 Credential=a,SignedHeaders,Signature=ff") == nil)  // no `=`
+        #expect(SignatureV3.Authorization("ACS3-HMAC-SHA256 Credential=a, ,SignedHeaders=host,Signature=ff") == nil)
+        #expect(SignatureV3.Authorization("ACS3-HMAC-SHA256 Credential=a=b,SignedHeaders=host,Signature=ff")?.credential == "a=b")
     }
 
     @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")])
