@@ -96,13 +96,37 @@ public final class RPCGateway: Sendable {
 
     /// Runs the call on its product service and renders the reply.
     public func perform(_ prepared: PreparedCall) -> (response: HTTPResponse, outcome: Outcome) {
-        let reply = prepared.reply
+        render(execute(prepared))
+    }
+
+    /// A call that has run: its fields, or the error it ended with.
+    public struct ExecutedCall: Sendable {
+        fileprivate let reply: Reply
+        fileprivate let action: String
+        fileprivate let result: Result<[RPCValue.Field], APIError>
+    }
+
+    /// The part of `perform` that touches state: the product service's operation.
+    public func execute(_ prepared: PreparedCall) -> ExecutedCall {
+        let result: Result<[RPCValue.Field], APIError>
         do {
-            let fields = try prepared.service.perform(prepared.call)
-            let response = reply.success(
-                [RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: prepared.call.action)
-            return (response, reply.outcome(status: response.status, code: nil))
+            result = .success(try prepared.service.perform(prepared.call))
         } catch {
+            // A store failure or a bug: still the API's envelope, never a bare 500.
+            result = .failure(error as? APIError ?? .internalError)
+        }
+        return ExecutedCall(reply: prepared.reply, action: prepared.call.action, result: result)
+    }
+
+    /// The part of `perform` that needs no state: the reply's envelope.
+    public func render(_ executed: ExecutedCall) -> (response: HTTPResponse, outcome: Outcome) {
+        let reply = executed.reply
+        switch executed.result {
+        case .success(let fields):
+            let response = reply.success(
+                [RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: executed.action)
+            return (response, reply.outcome(status: response.status, code: nil))
+        case .failure(let error):
             return reply.answer(error)
         }
     }

@@ -86,7 +86,7 @@ public final class Emulator: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         switch reply(to: request) {
         case .ready(let response): response
-        case .deferred(let work): store.exclusively(work)
+        case .deferred(let work): store.exclusively(work)()
         }
     }
 
@@ -97,7 +97,11 @@ public final class Emulator: Sendable {
             // Nothing to log: no clock reading, no closure beyond the deferred work itself.
             switch gateway.prepare(request) {
             case .answered(let response, _): return .ready(response)
-            case .ready(let call): return .deferred { [gateway] in gateway.perform(call).response }
+            case .ready(let call):
+                return .deferred { [gateway] in
+                    let executed = gateway.execute(call)
+                    return { gateway.render(executed).response }
+                }
             }
         }
         let started = DispatchTime.now().uptimeNanoseconds
@@ -115,7 +119,7 @@ public final class Emulator: Sendable {
                         "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
                         "latency_ms": "\(milliseconds())",
                     ])
-                return response
+                return { response }
             }
         }
         @Sendable func logged(_ response: HTTPResponse, _ outcome: RPCGateway.Outcome) -> HTTPResponse {
@@ -133,8 +137,11 @@ public final class Emulator: Sendable {
             return .ready(logged(response, outcome))
         case .ready(let call):
             return .deferred { [gateway] in
-                let (response, outcome) = gateway.perform(call)
-                return logged(response, outcome)
+                let executed = gateway.execute(call)
+                return {
+                    let (response, outcome) = gateway.render(executed)
+                    return logged(response, outcome)
+                }
             }
         }
     }

@@ -11,8 +11,11 @@ public struct HTTPServerError: Error, CustomStringConvertible {
 public enum HTTPReply: Sendable {
     /// The reply, sent at once.
     case ready(HTTPResponse)
-    /// Work that yields the reply, run at the end of the loop's turn with the turn's other deferred work.
-    case deferred(@Sendable () -> HTTPResponse)
+    /// Work run at the end of the loop's turn with the turn's other deferred work (inside `Batching.run`);
+    /// what it returns finishes the reply after the batch, outside it (rendering needs no lock).
+    case deferred(@Sendable () -> Finish)
+
+    public typealias Finish = @Sendable () -> HTTPResponse
 }
 
 /// An HTTP/1.1 server on one or more libevent loops ("workers"), each on a thread of its own, each
@@ -167,8 +170,8 @@ private final class Worker: @unchecked Sendable {
     private let batching: HTTPServer.Batching?
     private var listener: OpaquePointer?
     /// Requests of this turn of the loop whose work was deferred (batching only).
-    private var pending: [(raw: OpaquePointer, request: HTTPRequest, work: @Sendable () -> HTTPResponse)] = []
-    private var responses: [HTTPResponse] = []
+    private var pending: [(raw: OpaquePointer, request: HTTPRequest, work: @Sendable () -> HTTPReply.Finish)] = []
+    private var finishes: [HTTPReply.Finish] = []
     private var batchMark = 0
 
     init(socket: Int32, bodyLimit: Int, batching: HTTPServer.Batching?, handler: @escaping HTTPServer.Handler) throws {
@@ -267,7 +270,7 @@ private final class Worker: @unchecked Sendable {
             send(response, to: raw)
         case .deferred(let work):
             if batching == nil {
-                send(work(), to: raw)
+                send(work()(), to: raw)
             } else {
                 // libevent keeps a request whose client has gone until it is answered, so holding it is safe.
                 pending.append((raw, request, work))
@@ -278,13 +281,13 @@ private final class Worker: @unchecked Sendable {
     private func sendPending() {
         guard let batching, !pending.isEmpty else { return }
         let durable = batching.run(&batchMark) {
-            for item in pending { responses.append(item.work()) }
+            for item in pending { finishes.append(item.work()) }
         }
-        for (item, response) in zip(pending, responses) {
-            send(durable ? response : batching.replacement(item.request), to: item.raw)
+        for (item, finish) in zip(pending, finishes) {
+            send(durable ? finish() : batching.replacement(item.request), to: item.raw)
         }
         pending.removeAll(keepingCapacity: true)
-        responses.removeAll(keepingCapacity: true)
+        finishes.removeAll(keepingCapacity: true)
     }
 
     private func send(_ response: HTTPResponse, to raw: OpaquePointer) {

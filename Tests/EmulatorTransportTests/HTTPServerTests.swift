@@ -99,7 +99,10 @@ import Testing
             if request.path == "/now" { return .ready(HTTPResponse(status: 202)) }
             return .deferred {
                 log.withLock { $0.append("work") }
-                return HTTPResponse(status: 201)
+                return {
+                    log.withLock { $0.append("finish") }
+                    return HTTPResponse(status: 201)
+                }
             }
         }
         server.start()
@@ -107,7 +110,8 @@ import Testing
         #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/later").status == 201)
         #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/now").status == 202)
         #expect(try RawHTTPClient.send(port: server.port, method: "GET", target: "/later").status == 201)
-        #expect(log.withLock { $0 } == ["begin 0", "work", "commit", "begin 1", "work", "commit"])
+        // The work runs inside the batch; what finishes the reply runs after it.
+        #expect(log.withLock { $0 } == ["begin 0", "work", "commit", "finish", "begin 1", "work", "commit", "finish"])
     }
 
     @Test func replacesTheRepliesOfABatchThatCouldNotBeMadeDurable() throws {
@@ -120,7 +124,7 @@ import Testing
                 },
                 replacement: { request in HTTPResponse(status: 500, contentType: "text/plain", body: "not saved: \(request.path)") })
         ) { request in
-            request.path == "/now" ? .ready(HTTPResponse(status: 202)) : .deferred { HTTPResponse(status: 201) }
+            request.path == "/now" ? .ready(HTTPResponse(status: 202)) : .deferred { { HTTPResponse(status: 201) } }
         }
         server.start()
         defer { server.stopAndWait() }
