@@ -8,37 +8,48 @@ public enum PercentEncoding {
     /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, `%XY` a byte;
     /// the bytes must form UTF-8. A `%` not followed by two hex digits is an error, not a literal.
     public static func formDecode<S: StringProtocol>(_ text: S) throws(DecodingError) -> String {
-        let utf8 = text.utf8
-        if !utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            return String(text)
+        var text = String(text)
+        // withUTF8 rethrows untyped errors: the typed one is carried out by hand.
+        var failure: DecodingError?
+        let decoded = text.withUTF8 { bytes -> String? in
+            do throws(DecodingError) { return try formDecode(bytes: bytes) } catch { failure = error }
+            return nil
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%") {
-                let first = utf8.index(after: index)
-                guard first != utf8.endIndex, let high = hexValue(utf8[first]) else {
-                    throw DecodingError(reason: "\"\(escapeSnippet(text, at: index))\" is not a valid percent-escape")
+        if let failure { throw failure }
+        return decoded ?? ""
+    }
+
+    /// `formDecode` of one component's UTF-8 bytes.
+    static func formDecode(bytes: UnsafeBufferPointer<UInt8>) throws(DecodingError) -> String {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var index = 0
+        let decoded = try [UInt8](unsafeUninitializedCapacity: bytes.count) {
+            (output, written) throws(DecodingError) in
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "+") {
+                    output[written] = UInt8(ascii: " ")
+                } else if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                    else {
+                        let snippet = String(decoding: bytes[index..<min(index + 3, bytes.count)], as: UTF8.self)
+                        throw DecodingError(reason: "\"\(snippet)\" is not a valid percent-escape")
+                    }
+                    output[written] = high << 4 | low
+                    index += 2
+                } else {
+                    output[written] = byte
                 }
-                let second = utf8.index(after: first)
-                guard second != utf8.endIndex, let low = hexValue(utf8[second]) else {
-                    throw DecodingError(reason: "\"\(escapeSnippet(text, at: index))\" is not a valid percent-escape")
-                }
-                bytes.append(high << 4 | low)
-                index = second
-            } else {
-                bytes.append(byte)
+                written += 1
+                index += 1
             }
-            index = utf8.index(after: index)
         }
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+        guard let text = String(validating: decoded, as: UTF8.self) else {
             throw DecodingError(reason: "the percent-escapes do not form UTF-8 text")
         }
-        return decoded
+        return text
     }
 
     /// RFC 3986 encoding as the signature algorithms use it: unreserved characters
@@ -78,9 +89,5 @@ public enum PercentEncoding {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
-    }
-
-    private static func escapeSnippet<S: StringProtocol>(_ text: S, at index: S.UTF8View.Index) -> String {
-        String(decoding: text.utf8[index...].prefix(3), as: UTF8.self)
     }
 }

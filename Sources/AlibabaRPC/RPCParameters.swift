@@ -18,22 +18,32 @@ public struct RPCParameters: Sendable {
     /// Parses `a=1&b=2` (form encoding). Empty segments (`&&`) are skipped; a name without `=`
     /// has an empty value.
     public mutating func parse(formEncoded text: String) throws(PercentEncoding.DecodingError) {
-        // Scanned as UTF-8 bytes: `&` and `=` are ASCII, and Character-level splitting is slow.
-        let bytes = text.utf8
-        var start = bytes.startIndex
-        while start != bytes.endIndex {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+        // Scanned as contiguous UTF-8 bytes: `&` and `=` are ASCII, and neither Character-level splitting
+        // nor String index arithmetic is needed to find them.
+        var text = text
+        var failure: PercentEncoding.DecodingError?
+        text.withUTF8 { bytes in
+            do throws(PercentEncoding.DecodingError) { try parse(formEncoded: bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private mutating func parse(formEncoded bytes: UnsafeBufferPointer<UInt8>) throws(PercentEncoding.DecodingError) {
+        pairs.reserveCapacity(pairs.count + bytes.count(where: { $0 == UInt8(ascii: "&") }) + 1)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
             if start != end {
-                let segment = bytes[start..<end]
+                let segment = UnsafeBufferPointer(rebasing: bytes[start..<end])
                 if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
                     append(
-                        try PercentEncoding.formDecode(Substring(segment[..<equals])),
-                        try PercentEncoding.formDecode(Substring(segment[bytes.index(after: equals)...])))
+                        try PercentEncoding.formDecode(bytes: UnsafeBufferPointer(rebasing: segment[..<equals])),
+                        try PercentEncoding.formDecode(bytes: UnsafeBufferPointer(rebasing: segment[(equals + 1)...])))
                 } else {
-                    append(try PercentEncoding.formDecode(Substring(segment)), "")
+                    append(try PercentEncoding.formDecode(bytes: segment), "")
                 }
             }
-            start = end == bytes.endIndex ? end : bytes.index(after: end)
+            start = end + 1
         }
     }
 

@@ -1,4 +1,5 @@
 import CSQLite
+import Synchronization
 
 /// A failed SQLite call, with the result code, SQLite's message and the statement that failed.
 public struct SQLiteError: Error, CustomStringConvertible {
@@ -18,6 +19,20 @@ enum SQLValue {
     case null
 }
 
+/// A statement run often: each connection prepares it once and finds it again by its slot number, so
+/// the hot path does not hash and compare its text (a few hundred bytes) on every call.
+final class SQLStatement: Sendable {
+    let sql: String
+    let slot: Int
+
+    init(_ sql: String) {
+        self.sql = sql
+        slot = Self.slots.add(1, ordering: .relaxed).oldValue
+    }
+
+    private static let slots = Atomic<Int>(0)
+}
+
 /// SQLite copies bound text at once with this destructor; the C macro does not import.
 private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -26,6 +41,8 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Prepared `SQLStatement`s, by slot.
+    private var slots: [OpaquePointer?] = []
     /// How many `transaction` calls are open; nested ones are savepoints.
     private var depth = 0
 
@@ -44,6 +61,7 @@ final class SQLiteConnection {
 
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
+        for case let statement? in slots { sqlite3_finalize(statement) }
         sqlite3_close(handle)
     }
 
@@ -60,7 +78,16 @@ final class SQLiteConnection {
 
     /// Runs a statement and returns its rows, each read by `read` while the row is current.
     func query<T>(_ sql: String, _ arguments: [SQLValue] = [], read: (SQLiteRow) throws -> T) throws -> [T] {
-        let statement = try prepared(sql)
+        try query(try prepared(sql), sql: sql, arguments, read: read)
+    }
+
+    func query<T>(_ statement: SQLStatement, _ arguments: [SQLValue] = [], read: (SQLiteRow) throws -> T) throws -> [T] {
+        try query(try prepared(statement), sql: statement.sql, arguments, read: read)
+    }
+
+    private func query<T>(_ statement: OpaquePointer, sql: String, _ arguments: [SQLValue], read: (SQLiteRow) throws -> T)
+        throws -> [T]
+    {
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
@@ -79,6 +106,12 @@ final class SQLiteConnection {
     @discardableResult
     func run(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
         _ = try query(sql, arguments) { _ in () }
+        return Int(sqlite3_changes(handle))
+    }
+
+    @discardableResult
+    func run(_ statement: SQLStatement, _ arguments: [SQLValue] = []) throws -> Int {
+        _ = try query(statement, arguments) { _ in () }
         return Int(sqlite3_changes(handle))
     }
 
@@ -111,10 +144,13 @@ final class SQLiteConnection {
         }
     }
 
+    private static let begin = SQLStatement("BEGIN IMMEDIATE")
+    private static let commit = SQLStatement("COMMIT")
+
     /// Opens a write transaction that the next `transaction` calls join as savepoints (group commit).
     func beginBatch() throws {
         precondition(depth == 0, "a batch opens outside any transaction")
-        try run("BEGIN IMMEDIATE")
+        try run(Self.begin)
         depth = 1
     }
 
@@ -133,7 +169,7 @@ final class SQLiteConnection {
         precondition(depth == 1, "a batch commits outside any transaction of its own")
         defer { depth = 0 }
         do {
-            try run("COMMIT")
+            try run(Self.commit)
         } catch {
             _ = try? run("ROLLBACK")
             throw error
@@ -147,6 +183,16 @@ final class SQLiteConnection {
         guard status == SQLITE_OK, let statement else { throw error(status, sql) }
         statements[sql] = statement
         return statement
+    }
+
+    private func prepared(_ statement: SQLStatement) throws -> OpaquePointer {
+        if statement.slot < slots.count, let prepared = slots[statement.slot] { return prepared }
+        var prepared: OpaquePointer?
+        let status = sqlite3_prepare_v3(handle, statement.sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+        guard status == SQLITE_OK, let prepared else { throw error(status, statement.sql) }
+        if statement.slot >= slots.count { slots.append(contentsOf: repeatElement(nil, count: statement.slot + 1 - slots.count)) }
+        slots[statement.slot] = prepared
+        return prepared
     }
 
     private func bind(_ arguments: [SQLValue], to statement: OpaquePointer, sql: String) throws {

@@ -334,14 +334,15 @@ public struct StoreTransaction {
 
     // MARK: Backups
 
-    private static let admissionSQL = """
+    private static let admissionSQL = SQLStatement(
+        """
         SELECT \(Self.instanceColumns),
             EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
             (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
             o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until
         FROM instances LEFT JOIN next_backup_outcomes o USING (instance_id)
         WHERE instances.instance_id = ?1 AND instances.product = ?2
-        """
+        """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
     /// in `day`, the scripted outcome. One statement, over the primary keys and the two backup indexes.
@@ -363,12 +364,7 @@ public struct StoreTransaction {
     /// Records an accepted backup and returns it with its sequence number.
     public func insert(_ backup: BackupRecord) throws -> BackupRecord {
         try connection.run(
-            """
-            INSERT OR ROLLBACK INTO backups (sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
-                                 retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until)
-            VALUES ((SELECT max(last, coalesce((SELECT max(sequence) FROM backups), 0)) + 1 FROM backup_sequence),
-                    ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-            """,
+            Self.insertBackup,
             [
                 .text(backup.product.rawValue), .text(backup.instanceId), .text(backup.accountId), .text(backup.method),
                 .text(backup.backupType), backup.strategy.map(SQLValue.text) ?? .null,
@@ -379,13 +375,24 @@ public struct StoreTransaction {
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
-        try connection.run(
-            """
-            INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted) VALUES (?1, 1)
-            ON CONFLICT (instance_id) DO UPDATE SET undeleted = undeleted + 1
-            """, [.text(backup.instanceId)])
+        try connection.run(Self.countBackup, [.text(backup.instanceId)])
         return stored
     }
+
+    private static let insertBackup = SQLStatement(
+        """
+        INSERT OR ROLLBACK INTO backups (sequence, product, instance_id, account_id, method, backup_type, strategy,
+                                         database_names, retention_days, started_at, finishes_at, duration, fail_stage,
+                                         hold_stage, hold_until)
+        VALUES ((SELECT max(last, coalesce((SELECT max(sequence) FROM backups), 0)) + 1 FROM backup_sequence),
+                ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        """)
+
+    private static let countBackup = SQLStatement(
+        """
+        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted) VALUES (?1, 1)
+        ON CONFLICT (instance_id) DO UPDATE SET undeleted = undeleted + 1
+        """)
 
     private static let backupColumns = """
         sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,

