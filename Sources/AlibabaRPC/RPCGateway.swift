@@ -238,10 +238,11 @@ public final class RPCGateway: Sendable {
     /// The `Host` header without its port: what real replies name as `HostId`.
     static func hostName(_ host: String?) -> String? {
         guard let host, !host.isEmpty else { return nil }
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+        // Searched as bytes: `]` and `:` are ASCII.
+        if host.hasPrefix("["), let close = host.utf8.firstIndex(of: UInt8(ascii: "]")) {
             return String(host[...close])
         }
-        if let colon = host.firstIndex(of: ":") { return String(host[..<colon]) }
+        if let colon = host.utf8.firstIndex(of: UInt8(ascii: ":")) { return String(host[..<colon]) }
         return host
     }
 

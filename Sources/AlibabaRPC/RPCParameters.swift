@@ -28,23 +28,40 @@ public struct RPCParameters: Sendable {
         if let failure { throw failure }
     }
 
+    /// One pass over the bytes: each segment's `=` and whether it has escapes are noted on the way.
     private mutating func parse(formEncoded bytes: UnsafeBufferPointer<UInt8>) throws(PercentEncoding.DecodingError) {
-        pairs.reserveCapacity(pairs.count + bytes.count(where: { $0 == UInt8(ascii: "&") }) + 1)
+        pairs.reserveCapacity(pairs.count + 16)
         var start = 0
-        while start < bytes.count {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
-            if start != end {
-                let segment = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
+        var equals: Int?
+        var escaped = false
+        for index in 0...bytes.count {
+            let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "&")
+            switch byte {
+            case UInt8(ascii: "&"):
+                if start != index {
+                    let split = equals ?? index
+                    let name = UnsafeBufferPointer(rebasing: bytes[start..<split])
+                    let value = UnsafeBufferPointer(rebasing: bytes[min(split + 1, index)..<index])
                     append(
-                        try PercentEncoding.formDecode(bytes: UnsafeBufferPointer(rebasing: segment[..<equals])),
-                        try PercentEncoding.formDecode(bytes: UnsafeBufferPointer(rebasing: segment[(equals + 1)...])))
-                } else {
-                    append(try PercentEncoding.formDecode(bytes: segment), "")
+                        try Self.component(name, escaped: escaped), equals == nil ? "" : try Self.component(value, escaped: escaped))
                 }
+                start = index + 1
+                equals = nil
+                escaped = false
+            case UInt8(ascii: "="):
+                if equals == nil { equals = index }
+            case UInt8(ascii: "%"), UInt8(ascii: "+"):
+                escaped = true
+            default:
+                break
             }
-            start = end + 1
         }
+    }
+
+    private static func component(_ bytes: UnsafeBufferPointer<UInt8>, escaped: Bool) throws(PercentEncoding.DecodingError)
+        -> String
+    {
+        escaped ? try PercentEncoding.formDecode(bytes: bytes) : String(decoding: bytes, as: UTF8.self)
     }
 
     public mutating func append(_ name: String, _ value: String) {
@@ -52,7 +69,11 @@ public struct RPCParameters: Sendable {
     }
 
     /// The value of a parameter; when it was sent twice, the first (the query string's) wins.
-    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+    public subscript(name: String) -> String? {
+        // Lengths first: most names differ in length, and comparing those costs no look at the text.
+        let length = name.utf8.count
+        return pairs.first { $0.name.utf8.count == length && $0.name == name }?.value
+    }
 
     /// The value, or nil when absent or empty: an empty optional parameter means "not given".
     public func nonEmpty(_ name: String) -> String? {

@@ -63,17 +63,24 @@ public enum RequestID {
         var (high, low) = generator.withLock { ($0.next(), $0.next()) }
         high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(36)
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 8 || index == 12 { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(hex[Int((high >> UInt64(shift)) & 0xF)])
+        // Written straight into the string's storage: 32 hex digits and 4 dashes.
+        let hex = Self.hex
+        return String(unsafeUninitializedCapacity: 36) { bytes in
+            var count = 0
+            func put(_ byte: UInt8) {
+                bytes[count] = byte
+                count += 1
+            }
+            for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+                if index == 8 || index == 12 { put(UInt8(ascii: "-")) }
+                put(hex[Int((high >> UInt64(shift)) & 0xF)])
+            }
+            for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+                if index == 0 || index == 4 { put(UInt8(ascii: "-")) }
+                put(hex[Int((low >> UInt64(shift)) & 0xF)])
+            }
+            return count
         }
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 0 || index == 4 { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(hex[Int((low >> UInt64(shift)) & 0xF)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

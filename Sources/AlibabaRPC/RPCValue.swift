@@ -38,6 +38,8 @@ public enum ResponseRenderer {
     /// A success body: `{…}` in JSON, `<{root}>…</{root}>` in XML.
     public static func render(_ fields: [RPCValue.Field], root: String, as format: ResponseFormat) -> String {
         var output = ""
+        // Most replies are a few hundred bytes: one allocation rather than a string grown step by step.
+        output.reserveCapacity(512)
         switch format {
         case .json:
             writeJSON(.object(fields), to: &output)
@@ -90,7 +92,11 @@ public enum ResponseRenderer {
 
     public static func writeJSONString(_ text: String, to output: inout String) {
         // Most strings need no escaping: append them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        let plain =
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            } ?? !text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        if plain {
             output += "\""
             output += text
             output += "\""

@@ -19,6 +19,11 @@ enum SQLValue {
     case null
 }
 
+/// Process-wide SQLite settings, applied once before the first connection opens (a global `let` runs
+/// exactly once). Allocation statistics are off: nothing reads them, and keeping them took a global mutex
+/// on every allocation SQLite made (about fifty per request).
+private let sqliteConfigured: Bool = csqlite_disable_memory_statistics() == SQLITE_OK
+
 /// A statement run often: each connection prepares it once and finds it again by its slot number, so
 /// the hot path does not hash and compare its text (a few hundred bytes) on every call.
 final class SQLStatement: Sendable {
@@ -47,6 +52,7 @@ final class SQLiteConnection {
     private var depth = 0
 
     init(path: String) throws {
+        _ = sqliteConfigured
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -196,12 +202,19 @@ final class SQLiteConnection {
     }
 
     private func bind(_ arguments: [SQLValue], to statement: OpaquePointer, sql: String) throws {
+        let transientDestructor = transientDestructor  // read once, not through the global's lazy check each time
         for (offset, argument) in arguments.enumerated() {
             let index = Int32(offset + 1)
             let status =
                 switch argument {
                 case .int(let value): sqlite3_bind_int64(statement, index, value)
-                case .text(let value): sqlite3_bind_text(statement, index, value, -1, transientDestructor)
+                case .text(var value):
+                    // By length from the string's own bytes: the implicit C-string conversion would copy a
+                    // short string to the heap, and SQLite would measure it again.
+                    // (An empty buffer may have no address, and a null pointer would bind NULL, not ''.)
+                    value.isEmpty
+                        ? sqlite3_bind_text(statement, index, "", 0, transientDestructor)
+                        : value.withUTF8 { sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), transientDestructor) }
                 case .null: sqlite3_bind_null(statement, index)
                 }
             guard status == SQLITE_OK else { throw error(status, sql) }
@@ -220,7 +233,9 @@ struct SQLiteRow {
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
     func text(_ column: Int32) -> String {
-        sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
+        // By the length SQLite knows (after the text call, as its documentation asks), not by strlen.
+        guard let text = sqlite3_column_text(statement, column) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
     }
 
     func optionalText(_ column: Int32) -> String? {

@@ -327,7 +327,8 @@ public struct StoreTransaction {
             instanceId: row.text(0), product: Product(rawValue: row.text(1)) ?? .rds, accountId: row.text(2),
             regionId: row.text(3), engine: row.text(4), engineVersion: row.text(5), status: row.text(6),
             instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
-            databases: databases.isEmpty ? [] : databases.split(separator: ",").map(String.init))
+            databases: databases.isEmpty
+                ? [] : databases.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) })
         record.attributesJSON = row.text(12)
         return record
     }

@@ -305,8 +305,9 @@ private final class Worker: @unchecked Sendable {
 
     private func send(_ response: HTTPResponse, to raw: OpaquePointer) {
         let headers = evhttp_request_get_output_headers(raw)
+        // withCString, not the implicit conversion: that one copies a short string to the heap first.
         for (name, value) in response.headers {
-            evhttp_add_header(headers, name, value)
+            name.withCString { name in value.withCString { value in _ = evhttp_add_header(headers, name, value) } }
         }
         // Straight into the request's own output buffer: no buffer of our own to allocate, move and free.
         let output = evhttp_request_get_output_buffer(raw)
@@ -315,7 +316,7 @@ private final class Worker: @unchecked Sendable {
                 evbuffer_add(output, start, bytes.count)
             }
         }
-        evhttp_send_reply(raw, Int32(response.status), HTTPResponse.reasonPhrase(response.status), nil)
+        HTTPResponse.reasonPhrase(response.status).withCString { evhttp_send_reply(raw, Int32(response.status), $0, nil) }
     }
 }
 

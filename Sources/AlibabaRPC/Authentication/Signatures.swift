@@ -13,7 +13,8 @@ public enum SignatureV1 {
     static func stringToSignBytes(method: String, parameters: [(name: String, value: String)]) -> [UInt8] {
         let canonical = PercentEncoding.CanonicalQuery(parameters) { $0 != "Signature" }
         var output: [UInt8] = []
-        output.reserveCapacity(method.utf8.count + 5 + canonical.byteCount * 5 / 4)
+        // Room for every byte escaped once more (`%` → `%25`): the buffer never grows.
+        output.reserveCapacity(method.utf8.count + 5 + canonical.byteCount * 3)
         output.append(contentsOf: method.utf8)
         output.append(contentsOf: "&%2F&".utf8)
         // The canonical query, percent-encoded once more: its `%` become `%25`, `=` `%3D`, `&` `%26`.
@@ -200,27 +201,46 @@ extension PercentEncoding {
                 let name = append(pair.name)
                 entries.append((name, append(pair.value)))
             }
-            entries.sort { [bytes] left, right in
-                let leftName = bytes[left.name]
-                let rightName = bytes[right.name]
-                if leftName.elementsEqual(rightName) {
-                    return bytes[left.value].lexicographicallyPrecedes(bytes[right.value])
+            var sorted = entries
+            bytes.withUnsafeBufferPointer { bytes in
+                sorted.sort { left, right in
+                    let byName = Self.order(bytes, left.name, right.name)
+                    return byName != 0 ? byName < 0 : Self.order(bytes, left.value, right.value) < 0
                 }
-                return leftName.lexicographicallyPrecedes(rightName)
             }
+            entries = sorted
+        }
+
+        /// Byte-wise order of two ranges of `bytes`: negative, zero or positive.
+        private static func order(_ bytes: UnsafeBufferPointer<UInt8>, _ left: Range<Int>, _ right: Range<Int>) -> Int {
+            for offset in 0..<min(left.count, right.count) {
+                let a = bytes[left.lowerBound + offset]
+                let b = bytes[right.lowerBound + offset]
+                if a != b { return Int(a) - Int(b) }
+            }
+            return left.count - right.count
         }
 
         var byteCount: Int { bytes.count + entries.count * 2 }
 
         private mutating func append(_ text: String) -> Range<Int> {
             let start = bytes.count
-            for byte in text.utf8 {
-                if PercentEncoding.isUnreserved(byte) {
-                    bytes.append(byte)
-                } else {
-                    bytes.append(UInt8(ascii: "%"))
-                    bytes.append(PercentEncoding.upperHex[Int(byte >> 4)])
-                    bytes.append(PercentEncoding.upperHex[Int(byte & 0x0F)])
+            var text = text
+            text.withUTF8 { text in
+                // Most names and values need no escape: copied whole rather than byte by byte.
+                if text.allSatisfy(PercentEncoding.isUnreserved) {
+                    bytes.append(contentsOf: text)
+                    return
+                }
+                let hex = PercentEncoding.upperHex
+                for byte in text {
+                    if PercentEncoding.isUnreserved(byte) {
+                        bytes.append(byte)
+                    } else {
+                        bytes.append(UInt8(ascii: "%"))
+                        bytes.append(hex[Int(byte >> 4)])
+                        bytes.append(hex[Int(byte & 0x0F)])
+                    }
                 }
             }
             return start..<bytes.count
@@ -239,9 +259,14 @@ extension PercentEncoding {
 
         private func write(_ range: Range<Int>, to output: inout [UInt8], percent: [UInt8]) {
             bytes.withUnsafeBufferPointer { bytes in
-                for byte in bytes[range] {
-                    if byte == UInt8(ascii: "%") { output.append(contentsOf: percent) } else { output.append(byte) }
+                // Runs without a `%` are copied whole.
+                var run = range.lowerBound
+                for index in range where bytes[index] == UInt8(ascii: "%") {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                    output.append(contentsOf: percent)
+                    run = index + 1
                 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<range.upperBound]))
             }
         }
     }
@@ -255,6 +280,7 @@ enum Base64 {
     static func matches(_ text: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard text.utf8.count == (bytes.count + 2) / 3 * 4 else { return false }
         var expected = text.utf8.makeIterator()
+        let alphabet = Self.alphabet
         var index = 0
         while index < bytes.count {
             let count = min(3, bytes.count - index)
