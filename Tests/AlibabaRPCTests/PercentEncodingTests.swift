@@ -36,4 +36,52 @@ import Testing
         #expect(parameters["Flag"] == "")
         #expect(parameters.pairs.count == 5)
     }
+
+    @Test func parsesEveryShapeOfSegment() throws {
+        var parameters = RPCParameters()
+        try parameters.parse(formEncoded: "a==b&=x&c=%41+B&d=1=2&&e&f=&")
+        #expect(parameters.pairs.map(\.name) == ["a", "", "c", "d", "e", "f"])
+        #expect(parameters.pairs.map(\.value) == ["=b", "x", "A B", "1=2", "", ""])
+        // An escape in the name only still decodes the name; the value is taken as it is.
+        var escapedName = RPCParameters()
+        try escapedName.parse(formEncoded: "x%41=1&y=%2B")
+        #expect(escapedName.pairs.map(\.name) == ["xA", "y"])
+        #expect(escapedName.pairs.map(\.value) == ["1", "+"])
+        var empty = RPCParameters()
+        try empty.parse(formEncoded: "")
+        #expect(empty.pairs.isEmpty)
+    }
+
+    @Test func aBrokenEscapeAnywhereFailsTheWholeQuery() {
+        var parameters = RPCParameters()
+        #expect(throws: PercentEncoding.DecodingError(reason: "\"%ZZ\" is not a valid percent-escape")) {
+            try parameters.parse(formEncoded: "a=1&b=%ZZ&c=3")
+        }
+        #expect(throws: PercentEncoding.DecodingError(reason: "\"%4\" is not a valid percent-escape")) {
+            try PercentEncoding.formDecode("x%4")
+        }
+    }
+
+    @Test func sortsTheCanonicalQueryByteWise() {
+        // Names first (a prefix sorts before a longer name, capitals before small letters), then values.
+        let query = PercentEncoding.canonicalQuery([("b", "2"), ("AB", "x"), ("A", "z"), ("a", "1"), ("b", "10"), ("A", "y")])
+        #expect(query == "A=y&A=z&AB=x&a=1&b=10&b=2")
+        // Sorted as encoded: `%` (0x25) comes before letters.
+        #expect(PercentEncoding.canonicalQuery([("k", "a b:c"), ("é", "")]) == "%C3%A9=&k=a%20b%3Ac")
+    }
+
+    @Test func base64MatchesWhatItEncodes() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...8 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Base64.encode(bytes)
+            bytes.withUnsafeBytes { raw in
+                #expect(Base64.matches(encoded, raw))
+                #expect(!Base64.matches(encoded + "A", raw))
+                if !encoded.isEmpty {
+                    #expect(!Base64.matches(String(encoded.dropLast()) + (encoded.last == "A" ? "B" : "A"), raw))
+                }
+            }
+        }
+    }
 }

@@ -18,6 +18,28 @@ import Testing
         #expect(absolute.query == "y")
         let bare = HTTPRequest(method: "GET", target: "/p", headers: [], body: [])
         #expect(bare.query == nil)
+        let noPath = HTTPRequest(method: "GET", target: "http://example.com", headers: [], body: [])
+        #expect(noPath.path == "/")
+        #expect(noPath.query == nil)
+        let twoMarks = HTTPRequest(method: "GET", target: "/a?b?c=%3F", headers: [], body: [])
+        #expect(twoMarks.path == "/a")
+        #expect(twoMarks.query == "b?c=%3F")
+        let emptyQuery = HTTPRequest(method: "GET", target: "/?", headers: [], body: [])
+        #expect(emptyQuery.query == "")
+        let colonInQuery = HTTPRequest(method: "GET", target: "/x?u=http://h/p", headers: [], body: [])
+        #expect(colonInQuery.path == "/x")
+        #expect(colonInQuery.query == "u=http://h/p")
+    }
+
+    @Test func matchesHeaderNamesWithoutRegardToCase() {
+        #expect(HTTPRequest.sameName("X-ACS-Action", "x-acs-action"))
+        #expect(!HTTPRequest.sameName("x-acs-action", "x-acs-actions"))
+        #expect(!HTTPRequest.sameName("x-acs-date", "x-acs-data"))
+        // Only ASCII letters fold: `[` and `{` differ by the same bit as `A` and `a`, but are not a pair.
+        #expect(!HTTPRequest.sameName("a[", "a{"))
+        let request = HTTPRequest(method: "GET", target: "/", headers: [("Host", "a"), ("host", "b")], body: [])
+        #expect(request.header("HOST") == "a")
+        #expect(request.headerValues("host") == ["a", "b"])
     }
 }
 
