@@ -77,32 +77,46 @@ public enum SignatureV3 {
         /// nil when the header is not of that form (the caller says what is wrong). Scanned as UTF-8 bytes:
         /// every delimiter is ASCII, and Character-level splitting cost a seventh of a V3 request.
         public init?(_ header: String) {
-            let bytes = header.utf8
+            var header = header
+            guard let parsed = header.withUTF8(Self.parse) else { return nil }
+            self = parsed
+        }
+
+        private init(algorithm: String, credential: String, signedHeaders: [String], signature: String) {
+            self.algorithm = algorithm
+            self.credential = credential
+            self.signedHeaders = signedHeaders
+            self.signature = signature
+        }
+
+        private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Authorization? {
             guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
-            algorithm = String(Substring(bytes[..<space]))
             var credential: String?
-            var signed: Substring?
+            var signed: Slice<UnsafeBufferPointer<UInt8>>?
             var signature: String?
             // `,`-separated `name=value` fields, spaces and tabs around each ignored; a later field wins.
-            for part in bytes[bytes.index(after: space)...].split(separator: UInt8(ascii: ",")) {
-                let field = Self.trimmed(part)
+            for part in bytes[(space + 1)...].split(separator: UInt8(ascii: ",")) {
+                let field = trimmed(part)
                 guard let equals = field.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-                let value = Substring(field[field.index(after: equals)...])
-                switch Substring(field[..<equals]) {
-                case "Credential": credential = String(value)
-                case "SignedHeaders": signed = value
-                case "Signature": signature = String(value)
-                default: break
+                let name = field[..<equals]
+                let value = field[(equals + 1)...]
+                if name.elementsEqual("Credential".utf8) {
+                    credential = String(decoding: value, as: UTF8.self)
+                } else if name.elementsEqual("SignedHeaders".utf8) {
+                    signed = value
+                } else if name.elementsEqual("Signature".utf8) {
+                    signature = String(decoding: value, as: UTF8.self)
                 }
             }
             guard let credential, !credential.isEmpty, let signed, !signed.isEmpty, let signature, !signature.isEmpty
             else { return nil }
-            self.credential = credential
-            self.signedHeaders = signed.utf8.split(separator: UInt8(ascii: ";")).map { String(Substring($0)) }
-            self.signature = signature
+            return Authorization(
+                algorithm: String(decoding: bytes[..<space], as: UTF8.self), credential: credential,
+                signedHeaders: signed.split(separator: UInt8(ascii: ";")).map { String(decoding: $0, as: UTF8.self) },
+                signature: signature)
         }
 
-        private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
             let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
             guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
             else { return bytes[bytes.endIndex...] }
