@@ -53,6 +53,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("signature", nargs="?", default="v1", choices=["v1", "v3"])
     parser.add_argument("--top", type=int, default=25, help="functions to list")
+    parser.add_argument("--keep", metavar="FILE", help="also copy callgrind's dump here (for callgrind_annotate)")
     options = parser.parse_args()
     for tool, package in [("wrk", "wrk"), ("valgrind", "valgrind")]:
         if shutil.which(tool) is None:
@@ -81,7 +82,10 @@ def main():
         time.sleep(0.5)
         server.stop()
         dumps = [path for path in glob.glob(f"{out}.*") if re.search(r"\.\d+$", path)]
-        costs = self_costs(max(dumps, key=os.path.getmtime))
+        dump = max(dumps, key=os.path.getmtime)
+        costs = self_costs(dump)
+        if options.keep:
+            shutil.copyfile(dump, options.keep)
     requests = result["requests"]
     if result["non2xx"] or not requests:
         sys.exit(f"the measured run had {result['non2xx']} refusals out of {requests} requests: figures would mislead")

@@ -36,7 +36,7 @@ public final class Store: @unchecked Sendable {
         self.groupCommit = groupCommit
         let connection: SQLiteConnection
         do {
-            connection = try SQLiteConnection(path: path)
+            connection = try path == ":memory:" ? SQLiteConnection.inMemory() : SQLiteConnection(path: path)
             try connection.execute("PRAGMA busy_timeout = 5000")
             if path != ":memory:" {
                 // WAL + NORMAL: a commit reaches the OS before the reply is sent, so an acknowledged

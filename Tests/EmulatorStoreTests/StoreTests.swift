@@ -97,6 +97,25 @@ import Testing
         #expect(try store.transaction { try $0.nextOutcome(instanceId: "rm-1") } == BackupOutcome(failStage: "Checking"))
     }
 
+    @Test func anInMemoryStateIsPrivateJournalsInMemoryAndMayGrowToTwoGibibytes() throws {
+        let first = try SQLiteConnection.inMemory()
+        let second = try SQLiteConnection.inMemory()
+        try first.execute("CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+        // Each in-memory state is its own database, though all are opened under the same memdb name.
+        #expect(try second.query("SELECT count(*) FROM sqlite_master") { $0.int(0) } == [0])
+        #expect(try first.query("PRAGMA journal_mode") { $0.text(0) } == ["memory"])
+        #expect(first.sizeLimit == SQLiteConnection.inMemoryLimit)
+        #expect(SQLiteConnection.inMemoryLimit > 1 << 30)  // memdb's own default would stop at 1 GiB
+        // Whichever connection came first in this process, SQLite was configured before it started.
+        #expect(SQLiteConnection.keepsNoMemoryStatistics)
+        try first.execute("BEGIN; INSERT INTO t VALUES (2); ROLLBACK")
+        #expect(try first.query("SELECT count(*) FROM t") { $0.int(0) } == [1])
+        // A file has no such limit.
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try SQLiteConnection(path: path).sizeLimit == nil)
+    }
+
     @Test func countsSetsTheSameWithAndWithoutFilters() throws {
         let store = try Store(path: ":memory:")
         try store.transaction { state in
