@@ -64,7 +64,7 @@ final class SQLiteConnection {
     /// 80k a second as a table grew to 600k rows. On `memdb` the database is one buffer and the page cache
     /// keeps its usual bound, so that walk stays short and inserts held 270k a second. Its journal is kept
     /// in memory: a rollback still works, and nothing is written next to the working directory.
-    static func inMemory() throws -> SQLiteConnection {
+    static func inMemory(limit: Int64 = inMemoryLimit) throws -> SQLiteConnection {
         _ = sqliteConfigured  // before sqlite3_vfs_find, which initialises SQLite and so ends configuration
         guard sqlite3_vfs_find("memdb") != nil else {
             return try SQLiteConnection(opening: ":memory:", flags: 0)  // a SQLite built without memdb
@@ -73,7 +73,7 @@ final class SQLiteConnection {
         try connection.execute("PRAGMA journal_mode = MEMORY")
         // memdb caps a database at 1 GiB unless told otherwise. Its buffer grows by doubling through
         // sqlite3_realloc, which refuses 2 GiB or more, so that is the most it can hold.
-        var limit = inMemoryLimit
+        var limit = limit
         _ = sqlite3_file_control(connection.handle, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit)
         return connection
     }

@@ -116,6 +116,19 @@ import Testing
         #expect(try SQLiteConnection(path: path).sizeLimit == nil)
     }
 
+    @Test func aFullInMemoryStateRefusesTheWriteAndKeepsWhatItHad() throws {
+        let connection = try SQLiteConnection.inMemory(limit: 256 * 1024)
+        try connection.execute("CREATE TABLE t (x TEXT)")
+        try connection.execute("INSERT INTO t VALUES ('kept')")
+        let full = #expect(throws: SQLiteError.self) {
+            try connection.transaction {
+                for _ in 0..<1_000 { try connection.run("INSERT INTO t VALUES (?1)", [.text(String(repeating: "x", count: 1_000))]) }
+            }
+        }
+        #expect(full?.code == 13)  // SQLITE_FULL
+        #expect(try connection.query("SELECT x FROM t") { $0.text(0) } == ["kept"])
+    }
+
     @Test func countsSetsTheSameWithAndWithoutFilters() throws {
         let store = try Store(path: ":memory:")
         try store.transaction { state in
