@@ -273,7 +273,49 @@ import Testing
         let connection = try SQLiteConnection(path: path)
         #expect(try connection.query("SELECT count(*) FROM sqlite_master WHERE name = 'nonces'") { $0.int(0) } == [0])
         #expect(try connection.query("SELECT sql LIKE '%AUTOINCREMENT%' FROM sqlite_master WHERE name = 'backups'") { $0.int(0) } == [0])
-        #expect(try connection.query("PRAGMA user_version") { $0.int(0) } == [5])
+        #expect(try connection.query("PRAGMA user_version") { $0.int(0) } == [Int64(Store.schemaVersion)])
+    }
+
+    @Test func upgradingAVersionFiveFileKeepsInstancesAndOutcomesWithoutRowids() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            // A version-5 file: instances and scripted outcomes in rowid tables.
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(
+                """
+                CREATE TABLE instances (instance_id TEXT PRIMARY KEY, product TEXT NOT NULL, account_id TEXT NOT NULL,
+                    region_id TEXT NOT NULL, engine TEXT NOT NULL, engine_version TEXT NOT NULL, status TEXT NOT NULL,
+                    instance_type TEXT NOT NULL, storage_type TEXT NOT NULL, lock_mode TEXT NOT NULL, kind_code TEXT,
+                    databases TEXT NOT NULL, attributes TEXT NOT NULL);
+                CREATE TABLE backups (sequence INTEGER PRIMARY KEY, product TEXT NOT NULL,
+                    instance_id TEXT NOT NULL, account_id TEXT NOT NULL, method TEXT NOT NULL, backup_type TEXT NOT NULL,
+                    strategy TEXT, database_names TEXT, retention_days INTEGER, started_at INTEGER NOT NULL,
+                    finishes_at INTEGER NOT NULL, duration INTEGER NOT NULL DEFAULT 0, fail_stage TEXT, hold_stage TEXT,
+                    hold_until INTEGER, deleted_at INTEGER);
+                CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+                CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                CREATE TABLE next_backup_outcomes (instance_id TEXT PRIMARY KEY, fail_stage TEXT, hold_stage TEXT, hold_until INTEGER);
+                CREATE TABLE backup_totals (instance_id TEXT PRIMARY KEY, undeleted INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE backup_sequence (last INTEGER NOT NULL);
+                INSERT INTO backup_sequence VALUES (0);
+                INSERT INTO instances VALUES ('rm-1', 'rds', 'default', 'cn-hangzhou', 'MySQL', '8.0', 'Running', 'Primary',
+                    'local_ssd', 'Unlock', NULL, 'a,b', '{"DBInstanceStorage":20,"ZoneId":"z"}');
+                INSERT INTO next_backup_outcomes VALUES ('rm-1', NULL, 'Uploading', 7);
+                PRAGMA application_id = \(Store.applicationID);
+                PRAGMA user_version = 5;
+                """)
+        }
+        let upgraded = try Store(path: path)
+        #expect(!upgraded.isNew)
+        #expect(try upgraded.transaction { try $0.instances() } == [Self.instance])
+        #expect(try upgraded.transaction { try $0.nextOutcome(instanceId: "rm-1") } == BackupOutcome(holdStage: "Uploading", holdUntil: 7))
+        let check = try SQLiteConnection(path: path)
+        for table in ["instances", "next_backup_outcomes"] {
+            let sql = try check.query("SELECT sql FROM sqlite_master WHERE name = ?1", [.text(table)]) { $0.text(0) }
+            #expect(sql.first?.hasSuffix("WITHOUT ROWID") == true, "\(table)")
+        }
+        #expect(try check.query("PRAGMA user_version") { $0.int(0) } == [6])
     }
 
     @Test func numbersBackupsPastDeletedInstances() throws {
