@@ -79,7 +79,41 @@ public struct BackupOutcome: Sendable, Equatable {
 
 /// What a CreateBackup's rules read about its instance, read in one statement.
 public struct BackupAdmission: Sendable {
-    public var instance: InstanceRecord
+    /// The instance's fields that the rules read. Its other fields, the descriptive attributes above all (a few
+    /// hundred bytes of JSON), are not read: this runs inside the store's lock on every CreateBackup.
+    public struct Instance: Sendable, Equatable {
+        public var accountId: String
+        public var engine: String
+        public var status: String
+        public var instanceType: String
+        public var storageType: String
+        public var lockMode: String
+        public var kindCode: String?
+        public var databases: [String]
+
+        public init(_ record: InstanceRecord) {
+            self.init(
+                accountId: record.accountId, engine: record.engine, status: record.status,
+                instanceType: record.instanceType, storageType: record.storageType, lockMode: record.lockMode,
+                kindCode: record.kindCode, databases: record.databases)
+        }
+
+        public init(
+            accountId: String, engine: String, status: String, instanceType: String, storageType: String,
+            lockMode: String, kindCode: String?, databases: [String]
+        ) {
+            self.accountId = accountId
+            self.engine = engine
+            self.status = status
+            self.instanceType = instanceType
+            self.storageType = storageType
+            self.lockMode = lockMode
+            self.kindCode = kindCode
+            self.databases = databases
+        }
+    }
+
+    public var instance: Instance
     /// A task of the instance is running (started, not yet finished).
     public var hasTaskRunning: Bool
     /// Backups of the instance accepted during the day asked about.

@@ -133,10 +133,10 @@ final class SQLiteConnection {
     private func query<T>(_ statement: OpaquePointer, sql: String, _ arguments: [SQLValue], read: (SQLiteRow) throws -> T)
         throws -> [T]
     {
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
+        // Bindings stay until the next call binds every parameter again (checked below): clearing them
+        // would free the copies of bound text that the next call could reuse.
+        defer { sqlite3_reset(statement) }
+        assert(arguments.count == Int(sqlite3_bind_parameter_count(statement)), "every parameter is bound: \(sql)")
         try bind(arguments, to: statement, sql: sql)
         var rows: [T] = []
         while true {

@@ -16,7 +16,7 @@ public final class Store: @unchecked Sendable {
     // @unchecked: `connection`, `batchOpen`, `failedBatches` and `runningBodies` are used only while `lock` is held.
 
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 6
+    public static let schemaVersion = 7
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
@@ -111,6 +111,7 @@ public final class Store: @unchecked Sendable {
                 \(backupTotals)
                 \(version5)
                 \(version6)
+                \(version7)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
@@ -222,6 +223,18 @@ public final class Store: @unchecked Sendable {
         ALTER TABLE next_backup_outcomes_v6 RENAME TO next_backup_outcomes;
         """
 
+    /// Version 7: SQLite numbers backups itself (the highest number in the table, plus one), so an insert reads
+    /// nothing else to number its row (`backup_sequence` cost every insert two more cursors and B-tree searches).
+    /// Deletions keep numbers from being given again by leaving the highest in the table, as a placeholder row
+    /// that belongs to no instance (see `keepingHighestSequence`).
+    private static let version7 = """
+        INSERT INTO backups (sequence, product, instance_id, account_id, method, backup_type, started_at, finishes_at,
+                             deleted_at)
+            SELECT last, '', '', '', '', '', 0, 0, 0 FROM backup_sequence
+            WHERE last > coalesce((SELECT max(sequence) FROM backups), 0);
+        DROP TABLE backup_sequence;
+        """
+
     /// Brings an older state file up to the current schema, in one transaction.
     private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
         guard version < schemaVersion else { return }
@@ -230,6 +243,7 @@ public final class Store: @unchecked Sendable {
             if version < 4 { try connection.execute(backupTotals) }
             if version < 5 { try connection.execute(version5) }
             if version < 6 { try connection.execute(version6) }
+            if version < 7 { try connection.execute(version7) }
             try connection.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
@@ -339,8 +353,9 @@ public struct StoreTransaction {
 
     /// Deletes the instance and its backups; false when there was no such instance.
     public func deleteInstance(_ instanceId: String) throws -> Bool {
-        try rememberLastSequence()
-        try connection.run("DELETE FROM backups WHERE instance_id = ?1", [.text(instanceId)])
+        try keepingHighestSequence {
+            try connection.run("DELETE FROM backups WHERE instance_id = ?1", [.text(instanceId)])
+        }
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
         try connection.run("DELETE FROM backup_totals WHERE instance_id = ?1", [.text(instanceId)])
         return try connection.run("DELETE FROM instances WHERE instance_id = ?1", [.text(instanceId)]) > 0
@@ -348,40 +363,56 @@ public struct StoreTransaction {
 
     /// Empties the state (backup sequence numbers keep counting, so ids are never reused).
     public func deleteEverything() throws {
-        try rememberLastSequence()
+        try keepingHighestSequence { try connection.run("DELETE FROM backups") }
         try connection.run("DELETE FROM next_backup_outcomes")
         try connection.run("DELETE FROM backup_totals")
-        try connection.run("DELETE FROM backups")
         try connection.run("DELETE FROM instances")
     }
 
-    /// Before backups are deleted: their numbers must not be given again.
-    private func rememberLastSequence() throws {
-        try connection.run("UPDATE backup_sequence SET last = max(last, coalesce((SELECT max(sequence) FROM backups), 0))")
+    /// Runs `deletion`, then puts back the highest sequence number it removed as a placeholder row: SQLite numbers
+    /// a new backup one past the highest number in the table, and a number must never be given twice. The
+    /// placeholder has an empty instance id and product, which no instance has, so no query of an instance's
+    /// backups sees it; older placeholders go.
+    private func keepingHighestSequence(_ deletion: () throws -> Void) throws {
+        let highest = try connection.query(Self.highestSequence) { $0.optionalInt(0) }.first ?? nil
+        try deletion()
+        guard let highest else { return }
+        try connection.run(
+            """
+            INSERT INTO backups (sequence, product, instance_id, account_id, method, backup_type, started_at,
+                                 finishes_at, deleted_at)
+            SELECT ?1, '', '', '', '', '', 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM backups WHERE sequence >= ?1)
+            """, [.int(highest)])
+        try connection.run("DELETE FROM backups WHERE instance_id = '' AND sequence < ?1", [.int(highest)])
     }
 
+    private static let highestSequence = SQLStatement("SELECT max(sequence) FROM backups")
+
     private static func instance(_ row: SQLiteRow) -> InstanceRecord {
-        let databases = row.text(11)
         var record = InstanceRecord(
             instanceId: row.text(0), product: Product(rawValue: row.text(1)) ?? .rds, accountId: row.text(2),
             regionId: row.text(3), engine: row.text(4), engineVersion: row.text(5), status: row.text(6),
             instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
-            databases: databases.isEmpty
-                ? [] : databases.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) })
+            databases: databaseList(row.text(11)))
         record.attributesJSON = row.text(12)
         return record
+    }
+
+    /// Database names as stored: comma-separated.
+    private static func databaseList(_ stored: String) -> [String] {
+        stored.isEmpty ? [] : stored.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
     }
 
     // MARK: Backups
 
     private static let admissionSQL = SQLStatement(
         """
-        SELECT \(Self.instanceColumns),
+        SELECT i.account_id, i.engine, i.status, i.instance_type, i.storage_type, i.lock_mode, i.kind_code, i.databases,
             EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
             (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
             o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until
-        FROM instances LEFT JOIN next_backup_outcomes o USING (instance_id)
-        WHERE instances.instance_id = ?1 AND instances.product = ?2
+        FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id)
+        WHERE i.instance_id = ?1 AND i.product = ?2
         """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
@@ -394,14 +425,18 @@ public struct StoreTransaction {
             [.text(instanceId), .text(product.rawValue), .int(now), .int(day.lowerBound), .int(day.upperBound)]
         ) { row in
             BackupAdmission(
-                instance: Self.instance(row), hasTaskRunning: row.int(13) != 0, acceptedToday: Int(row.int(14)),
-                scriptedOutcome: row.int(15) == 0
+                instance: BackupAdmission.Instance(
+                    accountId: row.text(0), engine: row.text(1), status: row.text(2), instanceType: row.text(3),
+                    storageType: row.text(4), lockMode: row.text(5), kindCode: row.optionalText(6),
+                    databases: Self.databaseList(row.text(7))),
+                hasTaskRunning: row.int(8) != 0, acceptedToday: Int(row.int(9)),
+                scriptedOutcome: row.int(10) == 0
                     ? nil
-                    : BackupOutcome(failStage: row.optionalText(16), holdStage: row.optionalText(17), holdUntil: row.optionalInt(18)))
+                    : BackupOutcome(failStage: row.optionalText(11), holdStage: row.optionalText(12), holdUntil: row.optionalInt(13)))
         }.first
     }
 
-    /// Records an accepted backup and returns it with its sequence number.
+    /// Records an accepted backup and returns it with its sequence number: one past the highest in the table.
     public func insert(_ backup: BackupRecord) throws -> BackupRecord {
         try connection.run(
             Self.insertBackup,
@@ -421,11 +456,10 @@ public struct StoreTransaction {
 
     private static let insertBackup = SQLStatement(
         """
-        INSERT OR ROLLBACK INTO backups (sequence, product, instance_id, account_id, method, backup_type, strategy,
+        INSERT OR ROLLBACK INTO backups (product, instance_id, account_id, method, backup_type, strategy,
                                          database_names, retention_days, started_at, finishes_at, duration, fail_stage,
                                          hold_stage, hold_until)
-        VALUES ((SELECT max(last, coalesce((SELECT max(sequence) FROM backups), 0)) + 1 FROM backup_sequence),
-                ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         """)
 
     private static let countBackup = SQLStatement(

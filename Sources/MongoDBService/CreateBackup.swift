@@ -61,7 +61,7 @@ struct CreateBackup {
 
     /// Standalone instances always take a snapshot, cloud-disk instances only snapshots, local-disk
     /// replica sets and sharded clusters `Physical` (the default) or `Logical`.
-    func method(_ requested: String?, for instance: InstanceRecord) throws -> String {
+    func method(_ requested: String?, for instance: BackupAdmission.Instance) throws -> String {
         switch instance.kindCode {
         case MongoDBKind.standalone:
             guard requested == nil || requested == "Snapshot" else { throw MongoDBError.backupMethodNotSupported }

@@ -106,7 +106,7 @@ struct CreateBackup {
     // MARK: 5. Engine and storage
 
     /// Returns the backup method that will run.
-    private func checkEngineRules(_ request: Request, on instance: InstanceRecord) throws -> String {
+    private func checkEngineRules(_ request: Request, on instance: BackupAdmission.Instance) throws -> String {
         let method = request.method ?? "Physical"
         guard allowedMethods(instance).contains(method) else { throw RDSError.backupMethodNotSupported }
 
@@ -134,7 +134,7 @@ struct CreateBackup {
     }
 
     /// The methods each engine offers on each kind of storage (alibaba-api.md §8, §9).
-    func allowedMethods(_ instance: InstanceRecord) -> [String] {
+    func allowedMethods(_ instance: BackupAdmission.Instance) -> [String] {
         let cloud = RDSStorage.isCloudDisk(instance.storageType)
         switch (configuration.profile, instance.engine) {
         case (.legacy, "SQLServer"): return ["Physical"]
@@ -149,7 +149,7 @@ struct CreateBackup {
 
     // MARK: 6. Databases
 
-    private func checkDatabases(_ request: Request, method: String, on instance: InstanceRecord) throws {
+    private func checkDatabases(_ request: Request, method: String, on instance: BackupAdmission.Instance) throws {
         if method == "Logical", instance.databases.isEmpty { throw RDSError.databaseNotFound }
         for name in request.databaseNames ?? [] where !instance.databases.contains(name) {
             throw RDSError.databaseNotFound

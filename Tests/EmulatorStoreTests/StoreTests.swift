@@ -54,7 +54,7 @@ import Testing
         #expect(try store.transaction { try $0.backupAdmission("rm-1", product: .mongodb, at: 0, day: 0..<1) } == nil)
         #expect(try store.transaction { try $0.backupAdmission("rm-9", product: .rds, at: 0, day: 0..<1) } == nil)
         let admitted = try #require(try store.transaction { try $0.backupAdmission("rm-1", product: .rds, at: 0, day: 0..<1) })
-        #expect(admitted.instance == Self.instance)
+        #expect(admitted.instance == BackupAdmission.Instance(Self.instance))
         try store.transaction { try $0.setNextOutcome(BackupOutcome(holdStage: "Uploading", holdUntil: 7), instanceId: "rm-1") }
         #expect(try admission(at: 300)!.2 == BackupOutcome(holdStage: "Uploading", holdUntil: 7))
         try store.transaction { try $0.forgetNextOutcome(instanceId: "rm-1") }
@@ -298,7 +298,7 @@ import Testing
                 CREATE TABLE next_backup_outcomes (instance_id TEXT PRIMARY KEY, fail_stage TEXT, hold_stage TEXT, hold_until INTEGER);
                 CREATE TABLE backup_totals (instance_id TEXT PRIMARY KEY, undeleted INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE backup_sequence (last INTEGER NOT NULL);
-                INSERT INTO backup_sequence VALUES (0);
+                INSERT INTO backup_sequence VALUES (41);
                 INSERT INTO instances VALUES ('rm-1', 'rds', 'default', 'cn-hangzhou', 'MySQL', '8.0', 'Running', 'Primary',
                     'local_ssd', 'Unlock', NULL, 'a,b', '{"DBInstanceStorage":20,"ZoneId":"z"}');
                 INSERT INTO next_backup_outcomes VALUES ('rm-1', NULL, 'Uploading', 7);
@@ -315,7 +315,31 @@ import Testing
             let sql = try check.query("SELECT sql FROM sqlite_master WHERE name = ?1", [.text(table)]) { $0.text(0) }
             #expect(sql.first?.hasSuffix("WITHOUT ROWID") == true, "\(table)")
         }
-        #expect(try check.query("PRAGMA user_version") { $0.int(0) } == [6])
+        #expect(try check.query("PRAGMA user_version") { $0.int(0) } == [Int64(Store.schemaVersion)])
+        // Version 7: the highest number ever given (41, all of its backups since deleted) stays taken.
+        #expect(try check.query("SELECT count(*) FROM sqlite_master WHERE name = 'backup_sequence'") { $0.int(0) } == [0])
+        #expect(try upgraded.transaction { try $0.insert(Self.backup(start: 1, end: 2)) }.sequence == 42)
+        #expect(try upgraded.transaction { try $0.backups(instanceId: "rm-1") }.map(\.sequence) == [42])
+    }
+
+    @Test func numbersBackupsPastAResetAndKeepsOnePlaceholder() throws {
+        let store = try Store(path: ":memory:")
+        try store.transaction { try $0.put(Self.instance) }
+        for start in Int64(1)...3 { _ = try store.transaction { try $0.insert(Self.backup(start: start, end: start)) } }
+        try store.transaction { try $0.deleteEverything() }
+        try store.transaction { try $0.put(Self.instance) }
+        let next = try store.transaction { try $0.insert(Self.backup(start: 5, end: 5)) }
+        #expect(next.sequence == 4)
+        #expect(try store.transaction { try $0.backups(instanceId: "rm-1") }.map(\.sequence) == [4])
+        // Deleting the holder of the highest number again and again leaves one placeholder, the highest.
+        _ = try store.transaction { try $0.deleteInstance("rm-1") }
+        _ = try store.transaction { try $0.insert(Self.backup(start: 6, end: 6, instance: "rm-2")) }
+        _ = try store.transaction { try $0.deleteInstance("rm-2") }
+        #expect(try store.transaction { try $0.backups(instanceId: "") }.map(\.sequence) == [5])
+        #expect(try store.transaction { try $0.insert(Self.backup(start: 7, end: 7)) }.sequence == 6)
+        // A placeholder is not a backup of any instance, and cannot be marked deleted.
+        try store.transaction { try $0.markDeleted(sequence: 5, at: 9) }
+        #expect(try store.transaction { try $0.backups(instanceId: "") }.first?.deletedAt == 0)
     }
 
     @Test func numbersBackupsPastDeletedInstances() throws {

@@ -55,11 +55,13 @@ def test_a_fresh_state_file_is_seeded_from_the_fixtures(start_emulator, tmp_path
     assert server.stop() is not None
     with sqlite3.connect(state) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 7
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         # Version 6: instances and scripted outcomes are kept by instance id, without a rowid.
         for table in ("instances", "next_backup_outcomes", "backup_totals"):
             assert "WITHOUT ROWID" in db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        # Version 7: SQLite numbers backups; no table of its own keeps the highest number.
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'backup_sequence'").fetchone()[0] == 0
 
 
 def test_reset_of_a_file_backed_server_returns_to_the_fixtures(client_factory, start_emulator, tmp_path):
