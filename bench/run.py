@@ -7,7 +7,8 @@ Builds the release binary and the C reference server, then measures on this mach
   startup     exec -> first 200 on /_emulator/health, bundled fixtures and 10,000 instances
   reference   the bare libevent server (bench/reference/hello.c): the ceiling, and proof that wrk can saturate it
   throughput  signed CreateBackup (V1, V3) that succeed, and rejected ones (quota, state, bad signature),
-              32 connections, in memory and with a file state
+              32 connections, in memory and with a file state; each is compared with the reference's median
+              and with the mean of the reference runs just before and just after it
   memory      RSS idle, after 1M and after 2M signed requests (the clock moved past the nonce window between)
   scale       DescribeBackups / CreateBackup latency with 1,000 and 1,000,000 backup sets
   moto        moto's server doing RDS CreateDBSnapshot, driven by the same load generator
@@ -99,10 +100,15 @@ def v3_line(instance, timestamp, host):
     return "POST\t/?DBInstanceId=" + instance + "".join(f"\t{name}: {value}" for name, value in headers.items())
 
 
-def write_requests(lines, path):
-    with open(path, "w") as file:
+def write_requests(lines, path, host):
+    """Writes each line (method, path and headers, tab-separated) as the raw HTTP/1.1 request that bench/requests.lua
+    sends: formatting 600,000 requests in wrk's Lua took 2.3 s a thread (see there)."""
+    with open(path, "w", newline="") as file:
         for line in lines:
-            file.write(line + "\n")
+            method, target, *headers = line.split("\t")
+            if not any(header.lower().startswith("host:") for header in headers):
+                headers.insert(0, f"Host: {host}")
+            file.write(f"{method} {target} HTTP/1.1\r\n" + "".join(f"{header}\r\n" for header in headers) + "\r\n")
 
 
 def wrk(endpoint, requests_file, seconds, connections=32, threads=2):
@@ -146,21 +152,36 @@ def startup(binary, work, rounds):
             f"idle RSS {statistics.median(sizes):.1f} MB")
 
 
-def reference(work, seconds):
-    binary = work / "hello"
-    subprocess.run(["cc", "-O2", "-o", str(binary), str(ROOT / "bench" / "reference" / "hello.c"), "-levent"], check=True)
-    server = Server([str(binary)], pattern=r"listening on http://127\.0\.0\.1:(\d+)")
-    write_requests(["GET\t/"] * 10, work / "hello.txt")
+class Reference:
+    """The bare libevent server (bench/reference/hello.c), kept running so that it can be measured again next to
+    each throughput case: on a shared virtual machine the rate it reaches drifts by 10–20% within one run."""
+
+    def __init__(self, work):
+        binary = work / "hello"
+        subprocess.run(["cc", "-O2", "-o", str(binary), str(ROOT / "bench" / "reference" / "hello.c"), "-levent"],
+                       check=True)
+        self.server = Server([str(binary)], pattern=r"listening on http://127\.0\.0\.1:(\d+)")
+        self.requests = work / "hello.txt"
+        write_requests(["GET\t/"] * 10, self.requests, self.server.endpoint)
+
+    def measure(self, seconds):
+        cpu_before, began = self.server.cpu_seconds(), time.monotonic()
+        result = wrk(self.server.endpoint, self.requests, seconds)
+        result["server_cpu_share"] = (self.server.cpu_seconds() - cpu_before) / (time.monotonic() - began)
+        return result
+
+    def stop(self):
+        self.server.stop()
+
+
+def reference(reference_server, seconds):
     # Three runs, the median kept: on a shared virtual machine one run can be 20% off the next.
     runs = []
     for _ in range(3):
-        cpu_before, began = server.cpu_seconds(), time.monotonic()
-        result = wrk(server.endpoint, work / "hello.txt", seconds)
-        result["server_cpu_share"] = (server.cpu_seconds() - cpu_before) / (time.monotonic() - began)
+        result = reference_server.measure(seconds)
         runs.append(result)
         log(f"reference (bare libevent, C):          {figures(result)}  "
             f"server CPU {result['server_cpu_share'] * 100:.0f}% of a core")
-    server.stop()
     result = sorted(runs, key=lambda run: run["rps"])[1]
     result["runs_rps"] = [run["rps"] for run in runs]
     RESULTS["reference"] = result
@@ -168,13 +189,17 @@ def reference(work, seconds):
     return result["rps"]
 
 
-def throughput(binary, work, seconds, ceiling):
+def throughput(binary, work, seconds, ceiling, reference_server):
     # 20 successes per instance per day: 30,000 instances allow 600,000 in a run. Each of wrk's two threads
     # replays its own half, and a request sent twice would be refused for its nonce: 300,000 per thread is
     # more than the fastest case sends in a run (about 45,000 req/s at most, split unevenly between threads).
     instances = 30_000
     folder = fixtures_with(instances, work / "f30k")
     per_run = 600_000
+    # The reference is measured again right before each case and once after the last: each case is also
+    # compared with the mean of the two reference runs around it, which the machine's drift affects alike.
+    before = reference_server.measure(seconds)["rps"]
+    adjacent = []
     for state in ["memory", "file"]:
         for case in ["V1 success", "V3 success", "rejected: quota", "rejected: state", "rejected: bad signature"]:
             # A fresh state for every case: the successes of one run must not use up the next run's quota.
@@ -194,12 +219,20 @@ def throughput(binary, work, seconds, ceiling):
                 lines = (v1_line("rm-bench-00001", now, secret="wrong") for _ in range(per_run))
             else:
                 lines = (v1_line(f"rm-bench-{i % 10_000:05d}", now) for i in range(per_run))
-            write_requests(lines, work / "requests.txt")
+            write_requests(lines, work / "requests.txt", server.endpoint)
             result = wrk(server.endpoint, work / "requests.txt", seconds)
             server.stop()
+            after = reference_server.measure(seconds)["rps"]
             result["ratio_to_reference"] = result["rps"] / ceiling
+            result["adjacent_reference_rps"] = [before, after]
+            result["ratio_to_adjacent_reference"] = result["rps"] / ((before + after) / 2)
+            adjacent += [before, after]
             RESULTS[f"throughput {state} {case}"] = result
-            log(f"{state:6} {case:24}: {figures(result)}  = {result['ratio_to_reference']:.2f} of the reference")
+            log(f"{state:6} {case:24}: {figures(result)}  = {result['ratio_to_reference']:.2f} of the reference, "
+                f"{result['ratio_to_adjacent_reference']:.2f} of the runs around it ({before:.0f}, {after:.0f})")
+            before = after
+    RESULTS["reference"]["adjacent_runs_rps"] = sorted(set(adjacent))
+    log(f"reference, the runs between cases: {min(adjacent):.0f} to {max(adjacent):.0f} req/s")
 
 
 def memory(binary, work, batch):
@@ -220,7 +253,8 @@ def memory(binary, work, batch):
             server.control("POST", "/_emulator/clock", {"advance": "16m"})
         while sent < target:
             now = server.control("GET", "/_emulator/clock")["now"]
-            write_requests((v1_line(f"rm-bench-{i % 10_000:05d}", now) for i in range(batch)), work / "memory.txt")
+            write_requests((v1_line(f"rm-bench-{i % 10_000:05d}", now) for i in range(batch)), work / "memory.txt",
+                           server.endpoint)
             result = wrk(server.endpoint, work / "memory.txt", max(1, int(batch / rate * 0.9)) if rate else 2)
             rate = rate or result["rps"]
             sent += result["requests"]
@@ -249,7 +283,7 @@ def scale(binary, work, seconds):
         now = server.control("GET", "/_emulator/clock")["now"]
         for action, extra in [("DescribeBackups", ()), ("CreateBackup", ())]:
             write_requests((v1_line("rm-uf6wjk5xxxxxxx", now, action=action, extra=extra) for _ in range(200_000)),
-                           work / "scale.txt")
+                           work / "scale.txt", server.endpoint)
             result = wrk(server.endpoint, work / "scale.txt", seconds, connections=1, threads=1)
             RESULTS[f"scale {action} {sets}"] = result
             log(f"scale: {action:16} with {sets:>9,} sets: {figures(result)}")
@@ -285,7 +319,7 @@ def moto(work, seconds, emulator_rps):
             time.sleep(0.2)
     lines = (f"POST\t/?Action=CreateDBSnapshot&Version=2014-10-31&DBInstanceIdentifier=db1&DBSnapshotIdentifier=s{i}"
              f"\tHost: {host}" for i in range(100_000))
-    write_requests(lines, work / "moto.txt")
+    write_requests(lines, work / "moto.txt", endpoint)
     result = wrk(endpoint, work / "moto.txt", seconds)
     process.terminate()
     process.wait()
@@ -309,13 +343,16 @@ def main():
                             check=True).stdout.strip()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        ceiling = None
+        ceiling = reference_server = None
         if "startup" in sections:
             startup(binary, work, 5 if options.quick else 20)
         if {"reference", "throughput", "moto"} & set(sections):
-            ceiling = reference(work, seconds)
+            reference_server = Reference(work)
+            ceiling = reference(reference_server, seconds)
         if "throughput" in sections:
-            throughput(binary, work, seconds, ceiling)
+            throughput(binary, work, seconds, ceiling, reference_server)
+        if reference_server:
+            reference_server.stop()
         if "memory" in sections:
             memory(binary, work, 50_000 if options.quick else 250_000)
         if "scale" in sections:
