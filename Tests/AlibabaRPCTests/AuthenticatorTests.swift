@@ -127,6 +127,22 @@ import Testing
         return (HTTPRequest(method: "POST", target: "/?DBInstanceId=rm-1", headers: headers, body: body), RPCParameters([("DBInstanceId", "rm-1")]))
     }
 
+    @Test func acceptsAV3SignatureInUpperCaseHex() {
+        var (request, parameters) = Self.v3()
+        let index = try! #require(request.headers.firstIndex { $0.name == "Authorization" })
+        let value = request.headers[index].value
+        let signature = try! #require(value.range(of: "Signature="))
+        request.headers[index].value = String(value[..<signature.upperBound]) + value[signature.upperBound...].uppercased()
+        #expect(authenticate((request, parameters)).map(\.accessKeyId) == .success("testid"))
+        // One digit changed is refused, in either case.
+        request.headers[index].value = String(request.headers[index].value.dropLast()) + "0"
+        if case .failure(let error) = authenticate((request, parameters)) {
+            #expect(error.code == "SignatureDoesNotMatch")
+        } else {
+            Issue.record("a changed signature was accepted")
+        }
+    }
+
     @Test func acceptsACorrectV3Signature() {
         #expect(authenticate(Self.v3()) == .success(Caller(accessKeyId: "testid", accountId: "default")))
         #expect(

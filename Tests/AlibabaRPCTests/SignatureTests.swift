@@ -79,6 +79,14 @@ import Testing
                 == "f1a821d685b21323c5f88d07228ec1ce00ea475b6eab43df6e6c40b8b2ae22ed")
     }
 
+    @Test func v3CanonicalHeadersAreTrimmedJoinedAndMatchedInAnyCase() {
+        let canonical = SignatureV3.canonicalRequest(
+            method: "GET", path: "", query: [],
+            headers: [("Host", " example.com\t"), ("X-Acs-Meta", "b "), ("x-acs-meta", " a"), ("x-acs-date", "d"), ("x-acs-other", "o")],
+            signedHeaders: ["host", "x-acs-date", "x-acs-meta"], payloadHash: "h")
+        #expect(canonical == "GET\n/\n\nhost:example.com\nx-acs-date:d\nx-acs-meta:a,b\n\nhost;x-acs-date;x-acs-meta\nh")
+    }
+
     @Test func v3CapturedSDKVector() {
         let authorization = try! #require(
             SignatureV3.Authorization(

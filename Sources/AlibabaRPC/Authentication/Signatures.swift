@@ -129,29 +129,80 @@ public enum SignatureV3 {
         method: String, path: String, query: [(name: String, value: String)],
         headers: [(name: String, value: String)], signedHeaders: [String], payloadHash: String
     ) -> String {
-        let canonicalQuery = PercentEncoding.canonicalQuery(query)
-        var canonicalHeaders = ""
-        canonicalHeaders.reserveCapacity(signedHeaders.count * 48)
+        String(
+            decoding: canonicalRequestBytes(
+                method: method, path: path, query: query, headers: LowerCaseHeaders(headers),
+                signedHeaders: signedHeaders, payloadHash: payloadHash),
+            as: UTF8.self)
+    }
+
+    /// `canonicalRequest` as the bytes that are hashed, built in one buffer (no string per header).
+    static func canonicalRequestBytes(
+        method: String, path: String, query: [(name: String, value: String)], headers: LowerCaseHeaders,
+        signedHeaders: [String], payloadHash: String
+    ) -> [UInt8] {
+        let newline = UInt8(ascii: "\n")
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        output.append(contentsOf: method.utf8)
+        output.append(newline)
+        if path.isEmpty { output.append(UInt8(ascii: "/")) } else { output.append(contentsOf: path.utf8) }
+        output.append(newline)
+        PercentEncoding.CanonicalQuery(query) { _ in true }.write(
+            to: &output, separator: PercentEncoding.ampersand, equals: PercentEncoding.equals,
+            percent: PercentEncoding.percent)
+        output.append(newline)
         for name in signedHeaders {
-            canonicalHeaders += name
-            canonicalHeaders += ":"
-            var matching = headers.lazy.filter { HTTPRequest.sameName($0.name, name) }.makeIterator()
-            if let first = matching.next() {
-                if matching.next() == nil {
-                    canonicalHeaders += first.value.trimmingSpaces  // the usual case: sent once
-                } else {
-                    let values = headers.filter { HTTPRequest.sameName($0.name, name) }.map { String($0.value.trimmingSpaces) }
-                    canonicalHeaders += values.sorted().joined(separator: ",")
+            output.append(contentsOf: name.utf8)
+            output.append(UInt8(ascii: ":"))
+            let name = LowerCaseHeaders.lowerCased(name)
+            switch headers.count(of: name) {
+            case 0: break
+            case 1: appendTrimmed(headers.value(of: name) ?? "", to: &output)  // the usual case: sent once
+            default:
+                // Sent more than once: the trimmed values, sorted, joined with commas.
+                let values = headers.values(of: name).map { value in
+                    var trimmed: [UInt8] = []
+                    appendTrimmed(value, to: &trimmed)
+                    return String(decoding: trimmed, as: UTF8.self)
                 }
+                output.append(contentsOf: values.sorted().joined(separator: ",").utf8)
             }
-            canonicalHeaders += "\n"
+            output.append(newline)
         }
-        return "\(method)\n\(path.isEmpty ? "/" : path)\n\(canonicalQuery)\n\(canonicalHeaders)\n"
-            + "\(signedHeaders.joined(separator: ";"))\n\(payloadHash)"
+        output.append(newline)
+        for (index, name) in signedHeaders.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ";")) }
+            output.append(contentsOf: name.utf8)
+        }
+        output.append(newline)
+        output.append(contentsOf: payloadHash.utf8)
+        return output
+    }
+
+    /// Appends `value` without its leading and trailing spaces and tabs.
+    private static func appendTrimmed(_ value: String, to output: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+            else { return }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[first...last]))
+        }
     }
 
     public static func stringToSign(canonicalRequest: String) -> String {
-        "\(algorithm)\n\(sha256Hex(Array(canonicalRequest.utf8)))"
+        String(decoding: stringToSignBytes(canonicalRequest: Array(canonicalRequest.utf8)), as: UTF8.self)
+    }
+
+    /// `ACS3-HMAC-SHA256`, a newline and the lower-case hex SHA-256 of the canonical request.
+    static func stringToSignBytes(canonicalRequest: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(algorithm.utf8.count + 1 + 64)
+        output.append(contentsOf: algorithm.utf8)
+        output.append(UInt8(ascii: "\n"))
+        appendHex(SHA256.hash(data: canonicalRequest), to: &output)
+        return output
     }
 
     /// Lower-case hex of HMAC-SHA256 keyed with the secret itself.
@@ -171,6 +222,25 @@ public enum SignatureV3 {
         public func signature(stringToSign: String) -> String {
             hex(Array(authenticate(stringToSign, with: keyed)))
         }
+
+        /// Whether `signature` (hex, either case) is the signature of `stringToSign`; makes no string.
+        func verifies(_ signature: String, of stringToSign: [UInt8]) -> Bool {
+            var mac = keyed
+            stringToSign.withUnsafeBytes { mac.update(data: $0) }
+            var expected: [UInt8] = []
+            expected.reserveCapacity(64)
+            appendHex(mac.finalize(), to: &expected)
+            var signature = signature
+            return signature.withUTF8 { received in
+                guard received.count == expected.count else { return false }
+                for index in 0..<received.count where received[index] != expected[index] {
+                    // Upper-case hex is the same signature.
+                    let byte = received[index]
+                    guard byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "F"), byte | 0x20 == expected[index] else { return false }
+                }
+                return true
+            }
+        }
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
@@ -182,11 +252,15 @@ public enum SignatureV3 {
     static func hex(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count * 2)
+        appendHex(bytes, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func appendHex<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to output: inout [UInt8]) {
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
             output.append(digits[Int(byte & 0x0F)])
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }
 
@@ -199,9 +273,9 @@ extension PercentEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static let ampersand = [UInt8(ascii: "&")]
-    private static let equals = [UInt8(ascii: "=")]
-    private static let percent = [UInt8(ascii: "%")]
+    static let ampersand = [UInt8(ascii: "&")]
+    static let equals = [UInt8(ascii: "=")]
+    static let percent = [UInt8(ascii: "%")]
 
     /// The encoded pairs in canonical order, built in one byte buffer (no string per pair).
     struct CanonicalQuery {
@@ -327,13 +401,36 @@ enum Base64 {
     }
 }
 
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
+/// A request's headers with their names in lower case, made once per V3 request: V3 looks a dozen headers up,
+/// and lower-case names compare as bytes.
+struct LowerCaseHeaders {
+    private let entries: [(name: String, value: String)]
+
+    init(_ headers: [(name: String, value: String)]) {
+        entries = headers.map { (Self.lowerCased($0.name), $0.value) }
+    }
+
+    /// The name in lower case; the same string, not a copy, when it already is (as SDKs send `x-acs-*` names).
+    static func lowerCased(_ name: String) -> String {
+        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
+    }
+
+    /// The first value of the header named `name` (lower case).
+    func value(of name: String) -> String? {
+        entries.first { Self.same($0.name, name) }?.value
+    }
+
+    func count(of name: String) -> Int {
+        entries.reduce(0) { $0 + (Self.same($1.name, name) ? 1 : 0) }
+    }
+
+    func values(of name: String) -> [String] {
+        entries.filter { Self.same($0.name, name) }.map(\.value)
+    }
+
+    /// String equality, told apart by length first: most names compared differ in length, and `==` on two
+    /// strings of over 15 bytes otherwise takes the general comparison path (measured: 50 instructions a call).
+    static func same(_ left: String, _ right: String) -> Bool {
+        left.utf8.count == right.utf8.count && left == right
     }
 }
