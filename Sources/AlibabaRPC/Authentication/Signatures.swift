@@ -156,10 +156,10 @@ public enum SignatureV3 {
             output.append(contentsOf: name.utf8)
             output.append(UInt8(ascii: ":"))
             let name = LowerCaseHeaders.lowerCased(name)
-            switch headers.count(of: name) {
-            case 0: break
-            case 1: appendTrimmed(headers.value(of: name) ?? "", to: &output)  // the usual case: sent once
-            default:
+            switch headers.firstValue(of: name) {
+            case (nil, _): break
+            case (let value?, false): appendTrimmed(value, to: &output)  // the usual case: sent once
+            case (_, true):
                 // Sent more than once: the trimmed values, sorted, joined with commas.
                 let values = headers.values(of: name).map { value in
                     var trimmed: [UInt8] = []
@@ -201,7 +201,7 @@ public enum SignatureV3 {
         output.reserveCapacity(algorithm.utf8.count + 1 + 64)
         output.append(contentsOf: algorithm.utf8)
         output.append(UInt8(ascii: "\n"))
-        appendHex(SHA256.hash(data: canonicalRequest), to: &output)
+        SHA256.hash(data: canonicalRequest).withUnsafeBytes { appendHex($0, to: &output) }
         return output
     }
 
@@ -229,7 +229,7 @@ public enum SignatureV3 {
             stringToSign.withUnsafeBytes { mac.update(data: $0) }
             var expected: [UInt8] = []
             expected.reserveCapacity(64)
-            appendHex(mac.finalize(), to: &expected)
+            mac.finalize().withUnsafeBytes { appendHex($0, to: &expected) }
             var signature = signature
             return signature.withUTF8 { received in
                 guard received.count == expected.count else { return false }
@@ -252,11 +252,12 @@ public enum SignatureV3 {
     static func hex(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count * 2)
-        appendHex(bytes, to: &output)
+        bytes.withUnsafeBytes { appendHex($0, to: &output) }
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func appendHex<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to output: inout [UInt8]) {
+    /// Over raw bytes: iterating a CryptoKit digest as a `Sequence` costs a hundred instructions a byte.
+    private static func appendHex(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
             output.append(digits[Int(byte & 0x0F)])
@@ -420,8 +421,14 @@ struct LowerCaseHeaders {
         entries.first { Self.same($0.name, name) }?.value
     }
 
-    func count(of name: String) -> Int {
-        entries.reduce(0) { $0 + (Self.same($1.name, name) ? 1 : 0) }
+    /// The first value of the header named `name` (lower case), and whether it was sent more than once: one pass.
+    func firstValue(of name: String) -> (value: String?, repeated: Bool) {
+        var first: String?
+        for entry in entries where Self.same(entry.name, name) {
+            if first != nil { return (first, true) }
+            first = entry.value
+        }
+        return (first, false)
     }
 
     func values(of name: String) -> [String] {
