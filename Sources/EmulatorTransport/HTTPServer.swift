@@ -322,8 +322,16 @@ private final class Worker: @unchecked Sendable {
 
 extension HTTPServer {
     fileprivate static func headers(_ list: UnsafeMutablePointer<evkeyvalq>?) -> [(name: String, value: String)] {
-        var fields: [(name: String, value: String)] = []
+        var count = 0
         var entry = list?.pointee.tqh_first
+        while let field = entry {
+            count += 1
+            entry = field.pointee.next.tqe_next
+        }
+        // Sized once: appended one by one, a V3 request's ten headers cost five reallocations.
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(count)
+        entry = list?.pointee.tqh_first
         while let field = entry {
             fields.append((String(cString: field.pointee.key), String(cString: field.pointee.value)))
             entry = field.pointee.next.tqe_next
