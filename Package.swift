@@ -18,10 +18,12 @@ let package = Package(
         // C libraries from the system, each behind one thin Swift module.
         .systemLibrary(name: "CLibevent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // malloc with a per-thread cache of freed blocks, for SQLite's and libevent's allocations.
+        .target(name: "CBlockCache"),
 
         // Layers, lowest first: transport -> protocol -> services -> store.
-        .target(name: "EmulatorTransport", dependencies: ["CLibevent"]),
-        .target(name: "EmulatorStore", dependencies: ["CSQLite"]),
+        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CBlockCache"]),
+        .target(name: "EmulatorStore", dependencies: ["CSQLite", "CBlockCache"]),
         .target(
             name: "AlibabaRPC", dependencies: ["EmulatorTransport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RDSService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
@@ -45,7 +47,7 @@ let package = Package(
         // Shared by the test targets: a raw HTTP/1.1 client and a runner for the built executable.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport", "TestSupport"]),
-        .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore"]),
+        .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore", "CBlockCache"]),
         .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
         .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "EmulatorStore", "AlibabaRPC"]),
         .testTarget(name: "MongoDBServiceTests", dependencies: ["MongoDBService", "EmulatorStore", "AlibabaRPC"]),

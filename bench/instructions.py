@@ -72,8 +72,8 @@ def main():
         now = server.control("GET", "/_emulator/clock")["now"]
         line = run.v1_line if options.signature == "v1" else (lambda instance, at: run.v3_line(instance, at, server.endpoint))
         lines = [line(f"rm-bench-{i:05d}", now) for i in range(8_000)]
-        run.write_requests(lines[:2_000], work / "warm-up.txt", server.endpoint)
-        run.write_requests(lines[2_000:], work / "measured.txt", server.endpoint)
+        run.write_requests(lines[:2_000], work / "warm-up.txt", server.endpoint, threads=1)
+        run.write_requests(lines[2_000:], work / "measured.txt", server.endpoint, threads=1)
         # Warm up (statements prepared, caches filled), then count only the measured run.
         run.wrk(server.endpoint, work / "warm-up.txt", 2, connections=4, threads=1)
         subprocess.run(["callgrind_control", "-z", str(server.process.pid)], check=True, capture_output=True)

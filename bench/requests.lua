@@ -1,6 +1,6 @@
--- wrk script: replays pre-built requests from a file of raw HTTP/1.1 requests without bodies, each ending
--- with its blank line (bench/run.py's write_requests writes it). Each thread takes every n-th request, so no
--- request (and no signature nonce) is sent twice.
+-- wrk script: replays pre-built requests from files of raw HTTP/1.1 requests without bodies, each ending
+-- with its blank line (bench/run.py's write_requests writes them): thread n reads PATH.n, its own share, so no
+-- request (and no signature nonce) is sent twice, and no thread reads the others' requests.
 --
 -- done() prints one JSON line with the figures wrk's own summary lacks (p99.9, non-2xx) and the rate over the
 -- time requests were really being sent. wrk runs each thread's init() in its main thread, one after the other,
@@ -37,8 +37,7 @@ function setup(thread)
 end
 
 function init(args)
-  path = args[1]
-  total = tonumber(args[2])
+  path = args[1] .. "." .. id
   requests = nil
   verified = false
   position = 0
@@ -51,12 +50,11 @@ local function load()
   local data = file:read("*a")
   file:close()
   requests = {}
-  local index, start = 0, 1
+  local start = 1
   while true do
     local blank = string.find(data, "\r\n\r\n", start, true)
     if not blank then break end
-    if index % total == id then requests[#requests + 1] = string.sub(data, start, blank + 3) end
-    index = index + 1
+    requests[#requests + 1] = string.sub(data, start, blank + 3)
     start = blank + 4
   end
   data = nil

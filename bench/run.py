@@ -100,20 +100,32 @@ def v3_line(instance, timestamp, host):
     return "POST\t/?DBInstanceId=" + instance + "".join(f"\t{name}: {value}" for name, value in headers.items())
 
 
-def write_requests(lines, path, host):
+def write_requests(lines, path, host, threads=2):
     """Writes each line (method, path and headers, tab-separated) as the raw HTTP/1.1 request that bench/requests.lua
-    sends: formatting 600,000 requests in wrk's Lua took 2.3 s a thread (see there)."""
-    with open(path, "w", newline="") as file:
-        for line in lines:
+    sends: formatting 600,000 requests in wrk's Lua took 2.3 s a thread (see there). The requests are dealt to one
+    file per wrk thread (`path.0`, `path.1`, ...), so that each thread reads only its own."""
+    files = [open(f"{path}.{thread}", "w", newline="") for thread in range(threads)]
+    try:
+        for index, line in enumerate(lines):
             method, target, *headers = line.split("\t")
             if not any(header.lower().startswith("host:") for header in headers):
                 headers.insert(0, f"Host: {host}")
-            file.write(f"{method} {target} HTTP/1.1\r\n" + "".join(f"{header}\r\n" for header in headers) + "\r\n")
+            files[index % threads].write(
+                f"{method} {target} HTTP/1.1\r\n" + "".join(f"{header}\r\n" for header in headers) + "\r\n")
+    finally:
+        for file in files:
+            file.close()
+    stale = Path(f"{path}.{threads}")
+    if stale.exists():
+        stale.unlink()  # from a run with more threads: wrk() checks the count
 
 
 def wrk(endpoint, requests_file, seconds, connections=32, threads=2):
+    shards = [Path(f"{requests_file}.{thread}") for thread in range(threads + 1)]
+    if not all(shard.exists() for shard in shards[:threads]) or shards[threads].exists():
+        raise SystemExit(f"{requests_file}: write_requests(..., threads={threads}) first")
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), f"http://{endpoint}/",
-               "--", str(requests_file), str(threads)]
+               "--", str(requests_file)]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -283,7 +295,7 @@ def scale(binary, work, seconds):
         now = server.control("GET", "/_emulator/clock")["now"]
         for action, extra in [("DescribeBackups", ()), ("CreateBackup", ())]:
             write_requests((v1_line("rm-uf6wjk5xxxxxxx", now, action=action, extra=extra) for _ in range(200_000)),
-                           work / "scale.txt", server.endpoint)
+                           work / "scale.txt", server.endpoint, threads=1)
             result = wrk(server.endpoint, work / "scale.txt", seconds, connections=1, threads=1)
             RESULTS[f"scale {action} {sets}"] = result
             log(f"scale: {action:16} with {sets:>9,} sets: {figures(result)}")

@@ -9,4 +9,8 @@
 static inline int csqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
+/* Sends SQLite's allocations to `methods` (SQLite copies the structure). Must run before SQLite initialises. */
+static inline int csqlite_use_allocator(const sqlite3_mem_methods *methods) {
+    return sqlite3_config(SQLITE_CONFIG_MALLOC, methods);
+}
 #endif

@@ -1,3 +1,4 @@
+import CBlockCache
 import CSQLite
 import Synchronization
 
@@ -21,8 +22,21 @@ enum SQLValue {
 
 /// Process-wide SQLite settings, applied once before the first connection opens (a global `let` runs
 /// exactly once). Allocation statistics are off: nothing reads them, and keeping them took a global mutex
-/// on every allocation SQLite made (about fifty per request).
-private let sqliteConfigured: Bool = csqlite_disable_memory_statistics() == SQLITE_OK
+/// on every allocation SQLite made (about fifty per request). Allocations go to the block cache (see
+/// block_cache.h): the system's SQLite has no lookaside allocator, so each of its forty or so allocations a
+/// request was a malloc.
+private let sqliteConfigured: Bool = {
+    var methods = sqlite3_mem_methods(
+        xMalloc: { block_cache_malloc(Int($0)) },
+        xFree: { block_cache_free($0) },
+        xRealloc: { block_cache_realloc($0, Int($1)) },
+        xSize: { Int32(truncatingIfNeeded: block_cache_size($0)) },
+        xRoundup: { Int32(truncatingIfNeeded: block_cache_roundup(Int($0))) },
+        xInit: { _ in SQLITE_OK },
+        xShutdown: { _ in },
+        pAppData: nil)
+    return csqlite_use_allocator(&methods) == SQLITE_OK && csqlite_disable_memory_statistics() == SQLITE_OK
+}()
 
 /// A statement run often: each connection prepares it once and finds it again by its slot number, so
 /// the hot path does not hash and compare its text (a few hundred bytes) on every call.
@@ -80,6 +94,14 @@ final class SQLiteConnection {
 
     /// True when SQLite keeps no allocation statistics, as `sqliteConfigured` asked before SQLite started.
     static var keepsNoMemoryStatistics: Bool { sqlite3_memory_used() == 0 }
+
+    /// True when SQLite allocates from the block cache, as `sqliteConfigured` asked: a block's usable size is
+    /// the cache's rounding (128 bytes for 100), not SQLite's own (104).
+    static var allocatesFromBlockCache: Bool {
+        guard let block = sqlite3_malloc(100) else { return false }
+        defer { sqlite3_free(block) }
+        return sqlite3_msize(block) == UInt64(block_cache_roundup(100))
+    }
 
     /// The largest in-memory database, in bytes: just under 2 GiB (see `inMemory()`).
     static let inMemoryLimit: Int64 = 0x7fff_ff00

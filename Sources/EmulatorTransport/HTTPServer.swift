@@ -1,3 +1,4 @@
+import CBlockCache
 import CLibevent
 #if canImport(Glibc)
 import Glibc
@@ -160,7 +161,15 @@ public final class HTTPServer: @unchecked Sendable {
 
 /// libevent must know about pthreads before the first event base exists, so that other threads can
 /// schedule work on a loop. A global `let` runs this exactly once.
-private let libeventThreadingReady: Bool = evthread_use_pthreads() == 0
+///
+/// Its allocations go to the block cache (see block_cache.h): evhttp makes and frees about thirty blocks a
+/// request (each header's entry, name and value). The allocator is set first, as libevent requires, before it
+/// has allocated anything: a block from malloc must never reach the cache's free.
+private let libeventThreadingReady: Bool = {
+    event_set_mem_functions(
+        { block_cache_malloc($0) }, { block_cache_realloc($0, $1) }, { block_cache_free($0) })
+    return evthread_use_pthreads() == 0
+}()
 
 /// One loop: an event base, its HTTP server on one listening socket, and the replies of the current turn.
 private final class Worker: @unchecked Sendable {

@@ -108,6 +108,7 @@ import Testing
         #expect(SQLiteConnection.inMemoryLimit > 1 << 30)  // memdb's own default would stop at 1 GiB
         // Whichever connection came first in this process, SQLite was configured before it started.
         #expect(SQLiteConnection.keepsNoMemoryStatistics)
+        #expect(SQLiteConnection.allocatesFromBlockCache)
         try first.execute("BEGIN; INSERT INTO t VALUES (2); ROLLBACK")
         #expect(try first.query("SELECT count(*) FROM t") { $0.int(0) } == [1])
         // A file has no such limit.
