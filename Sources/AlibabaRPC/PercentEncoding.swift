@@ -72,6 +72,21 @@ public enum PercentEncoding {
 
     static let upperHex = Array("0123456789ABCDEF".utf8)
 
+    /// `upperHex[Int(nibble)]` without the array: no lazy global to check, no bounds to test.
+    @inline(__always)
+    static func upperHexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "A")
+    }
+
+    /// `isUnreserved` by two 64-bit masks, one for the bytes 0–63 (`-`, `.`, digits) and one for 64–127
+    /// (letters, `_`, `~`): no branch per range.
+    @inline(__always)
+    static func isUnreservedByMask(_ byte: UInt8) -> Bool {
+        let low: UInt64 = 0x03FF_6000_0000_0000  // - . 0-9
+        let high: UInt64 = 0x47FF_FFFE_87FF_FFFE  // A-Z _ a-z ~
+        return byte < 64 ? (low >> UInt64(byte)) & 1 == 1 : byte < 128 && (high >> UInt64(byte - 64)) & 1 == 1
+    }
+
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),

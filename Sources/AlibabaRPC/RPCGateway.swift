@@ -167,7 +167,7 @@ public final class RPCGateway: Sendable {
         }
 
         func success(_ fields: [RPCValue.Field], action: String) -> HTTPResponse {
-            response(status: 200, body: ResponseRenderer.render(fields, root: "\(action)Response", as: format))
+            response(status: 200, body: ResponseRenderer.renderBytes(fields, root: "\(action)Response", as: format))
         }
 
         func failure(_ error: APIError) -> HTTPResponse {
@@ -180,17 +180,17 @@ public final class RPCGateway: Sendable {
                 .init("Code", .string(error.code)), .init("Message", .string(error.message)),
                 .init("Recommend", .string(recommend)),
             ]
-            return response(status: error.status, body: ResponseRenderer.renderError(fields, as: format))
+            return response(status: error.status, body: ResponseRenderer.renderErrorBytes(fields, as: format))
         }
 
-        private func response(status: Int, body: String) -> HTTPResponse {
+        private func response(status: Int, body: [UInt8]) -> HTTPResponse {
             HTTPResponse(
                 status: status,
                 headers: [
                     ("Content-Type", format.contentType), ("x-acs-request-id", requestId),
                     ("Date", UTCTime.httpDate(now)),
                 ],
-                body: Array(body.utf8))
+                body: body)
         }
     }
 

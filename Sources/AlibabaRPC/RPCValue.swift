@@ -31,20 +31,25 @@ public enum ResponseFormat: String, Sendable {
 }
 
 /// Renders reply bodies byte for byte as the real gateway does: compact JSON in field order, XML
-/// with a single-quoted declaration and no whitespace between elements.
+/// with a single-quoted declaration and no whitespace between elements. Bodies are written as UTF-8 bytes, which
+/// is what goes on the wire: growing a `String` piece by piece cost three times as much.
 public enum ResponseRenderer {
     static let xmlDeclaration = "<?xml version='1.0' encoding='UTF-8'?>"
 
     /// A success body: `{…}` in JSON, `<{root}>…</{root}>` in XML.
     public static func render(_ fields: [RPCValue.Field], root: String, as format: ResponseFormat) -> String {
-        var output = ""
-        // Most replies are a few hundred bytes: one allocation rather than a string grown step by step.
+        String(decoding: renderBytes(fields, root: root, as: format), as: UTF8.self)
+    }
+
+    static func renderBytes(_ fields: [RPCValue.Field], root: String, as format: ResponseFormat) -> [UInt8] {
+        var output: [UInt8] = []
+        // Most replies are a few hundred bytes: one allocation rather than a buffer grown step by step.
         output.reserveCapacity(512)
         switch format {
         case .json:
             writeJSON(.object(fields), to: &output)
         case .xml:
-            output += xmlDeclaration
+            output.append(contentsOf: xmlDeclaration.utf8)
             writeXML(element: root, .object(fields), to: &output)
         }
         return output
@@ -52,105 +57,136 @@ public enum ResponseRenderer {
 
     /// An error body. In XML the root is `<Error>` and `Recommend` is wrapped in CDATA, as on the wire.
     public static func renderError(_ fields: [RPCValue.Field], as format: ResponseFormat) -> String {
-        guard format == .xml else { return render(fields, root: "Error", as: .json) }
-        var output = xmlDeclaration + "<Error>"
+        String(decoding: renderErrorBytes(fields, as: format), as: UTF8.self)
+    }
+
+    static func renderErrorBytes(_ fields: [RPCValue.Field], as format: ResponseFormat) -> [UInt8] {
+        guard format == .xml else { return renderBytes(fields, root: "Error", as: .json) }
+        var output = Array((xmlDeclaration + "<Error>").utf8)
         for field in fields {
             if field.name == "Recommend", case .string(let url) = field.value, !url.contains("]]>") {
-                output += "<Recommend><![CDATA[\(url)]]></Recommend>"
+                output.append(contentsOf: "<Recommend><![CDATA[\(url)]]></Recommend>".utf8)
             } else {
                 writeXML(element: field.name, field.value, to: &output)
             }
         }
-        return output + "</Error>"
+        output.append(contentsOf: "</Error>".utf8)
+        return output
     }
 
     // MARK: JSON
 
+    /// `value` as compact JSON, appended to `output`.
     public static func writeJSON(_ value: RPCValue, to output: inout String) {
+        var bytes: [UInt8] = []
+        writeJSON(value, to: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func writeJSON(_ value: RPCValue, to output: inout [UInt8]) {
         switch value {
         case .string(let text): writeJSONString(text, to: &output)
-        case .integer(let number): output += String(number)
-        case .boolean(let flag): output += flag ? "true" : "false"
+        case .integer(let number): output.append(contentsOf: String(number).utf8)
+        case .boolean(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
         case .object(let fields):
-            output += "{"
+            output.append(UInt8(ascii: "{"))
             for (index, field) in fields.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeJSONString(field.name, to: &output)
-                output += ":"
+                output.append(UInt8(ascii: ":"))
                 writeJSON(field.value, to: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         case .array(let items):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeJSON(item, to: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         }
     }
 
-    public static func writeJSONString(_ text: String, to output: inout String) {
-        // Most strings need no escaping: append them whole.
-        let plain =
-            text.utf8.withContiguousStorageIfAvailable { bytes in
-                !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-            } ?? !text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        if plain {
-            output += "\""
-            output += text
-            output += "\""
+    /// A JSON string literal: `"` and `\` escaped, control characters as `\n`, `\r`, `\t` or `\u00XX`;
+    /// everything else, non-ASCII included, as its UTF-8 bytes.
+    static func writeJSONString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
             return
         }
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16, uppercase: false)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                output.append(contentsOf: "\\u00".utf8)
+                output.append(lowerHexDigit(byte >> 4))
+                output.append(lowerHexDigit(byte & 0x0F))
+            default: output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
     }
 
     // MARK: XML
 
-    private static func writeXML(element name: String, _ value: RPCValue, to output: inout String) {
+    private static func writeXML(element name: String, _ value: RPCValue, to output: inout [UInt8]) {
         switch value {
         case .array(let items):
             for item in items { writeXML(element: name, item, to: &output) }
         case .object(let fields):
-            output += "<\(name)>"
+            open(name, &output)
             for field in fields { writeXML(element: field.name, field.value, to: &output) }
-            output += "</\(name)>"
+            close(name, &output)
         case .string(let text):
-            output += "<\(name)>"
+            open(name, &output)
             writeXMLText(text, to: &output)
-            output += "</\(name)>"
+            close(name, &output)
         case .integer(let number):
-            output += "<\(name)>\(number)</\(name)>"
+            open(name, &output)
+            output.append(contentsOf: String(number).utf8)
+            close(name, &output)
         case .boolean(let flag):
-            output += "<\(name)>\(flag)</\(name)>"
+            open(name, &output)
+            output.append(contentsOf: (flag ? "true" : "false").utf8)
+            close(name, &output)
         }
     }
 
-    private static func writeXMLText(_ text: String, to output: inout String) {
+    private static func open(_ name: String, _ output: inout [UInt8]) {
+        output.append(UInt8(ascii: "<"))
+        output.append(contentsOf: name.utf8)
+        output.append(UInt8(ascii: ">"))
+    }
+
+    private static func close(_ name: String, _ output: inout [UInt8]) {
+        output.append(contentsOf: [UInt8(ascii: "<"), UInt8(ascii: "/")])
+        output.append(contentsOf: name.utf8)
+        output.append(UInt8(ascii: ">"))
+    }
+
+    /// Element text: `&`, `<` and `>` escaped, everything else as its UTF-8 bytes.
+    private static func writeXMLText(_ text: String, to output: inout [UInt8]) {
         if !text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
-            output += text
+            output.append(contentsOf: text.utf8)
             return
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            default: output.unicodeScalars.append(scalar)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+            default: output.append(byte)
             }
         }
     }

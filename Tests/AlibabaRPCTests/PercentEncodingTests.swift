@@ -70,6 +70,23 @@ import Testing
         #expect(PercentEncoding.canonicalQuery([("k", "a b:c"), ("é", "")]) == "%C3%A9=&k=a%20b%3Ac")
     }
 
+    @Test func theMaskAndTheHexDigitsAgreeWithTheTables() {
+        for byte in UInt8.min...UInt8.max {
+            #expect(PercentEncoding.isUnreservedByMask(byte) == PercentEncoding.isUnreserved(byte), "byte \(byte)")
+        }
+        for nibble in UInt8(0)..<16 {
+            #expect(PercentEncoding.upperHexDigit(nibble) == PercentEncoding.upperHex[Int(nibble)])
+        }
+    }
+
+    @Test func encodesEveryByteOfANameAndAValueAndEscapesTheQueryOnceMoreForV1() {
+        let pairs = [(name: "k~-_.", value: "%&=+ \u{7F}\u{80}ü"), (name: "Signature", value: "left out")]
+        #expect(PercentEncoding.canonicalQuery([pairs[0]]) == "k~-_.=%25%26%3D%2B%20%7F%C2%80%C3%BC")
+        #expect(
+            SignatureV1.stringToSign(method: "POST", parameters: pairs)
+                == "POST&%2F&k~-_.%3D%2525%2526%253D%252B%2520%257F%25C2%2580%25C3%25BC")
+    }
+
     @Test func base64MatchesWhatItEncodes() {
         var generator = SystemRandomNumberGenerator()
         for length in 0...8 {
