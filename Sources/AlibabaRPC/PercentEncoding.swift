@@ -24,9 +24,12 @@ public enum PercentEncoding {
         guard bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
             return String(decoding: bytes, as: UTF8.self)
         }
-        var index = 0
-        let decoded = try [UInt8](unsafeUninitializedCapacity: bytes.count) {
-            (output, written) throws(DecodingError) in
+        // Zeroed, not `init(unsafeUninitializedCapacity:)`: see HTTPServer's `drain`.
+        var decoded = [UInt8](repeating: 0, count: bytes.count)
+        var failure: DecodingError?
+        let written = decoded.withUnsafeMutableBufferPointer { output -> Int in
+            var index = 0
+            var written = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "+") {
@@ -35,7 +38,8 @@ public enum PercentEncoding {
                     guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
                     else {
                         let snippet = String(decoding: bytes[index..<min(index + 3, bytes.count)], as: UTF8.self)
-                        throw DecodingError(reason: "\"\(snippet)\" is not a valid percent-escape")
+                        failure = DecodingError(reason: "\"\(snippet)\" is not a valid percent-escape")
+                        return 0
                     }
                     output[written] = high << 4 | low
                     index += 2
@@ -45,7 +49,13 @@ public enum PercentEncoding {
                 written += 1
                 index += 1
             }
+            return written
         }
+        if let failure { throw failure }
+        decoded.removeLast(decoded.count - written)
+        // ASCII is UTF-8 as it stands. `String(validating:)` is generic and not specialised for us: two metadata
+        // look-ups a call.
+        if decoded.allSatisfy({ $0 < 0x80 }) { return String(decoding: decoded, as: UTF8.self) }
         guard let text = String(validating: decoded, as: UTF8.self) else {
             throw DecodingError(reason: "the percent-escapes do not form UTF-8 text")
         }

@@ -112,7 +112,10 @@ public enum ResponseRenderer {
     static func writeJSONString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Most strings need no escape: copied whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Over contiguous bytes when the string has them (a native string does): `String.UTF8View`'s own
+        // iterator costs several times as much a byte.
+        let needsEscape = { (byte: UInt8) in byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+        if !(text.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscape) } ?? text.utf8.contains(where: needsEscape)) {
             output.append(contentsOf: text.utf8)
             output.append(UInt8(ascii: "\""))
             return
@@ -177,7 +180,8 @@ public enum ResponseRenderer {
 
     /// Element text: `&`, `<` and `>` escaped, everything else as its UTF-8 bytes.
     private static func writeXMLText(_ text: String, to output: inout [UInt8]) {
-        if !text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
+        let needsEscape = { (byte: UInt8) in byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") }
+        if !(text.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscape) } ?? text.utf8.contains(where: needsEscape)) {
             output.append(contentsOf: text.utf8)
             return
         }

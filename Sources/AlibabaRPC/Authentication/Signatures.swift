@@ -287,7 +287,10 @@ extension PercentEncoding {
             for pair in pairs { capacity += (pair.name.utf8.count + pair.value.utf8.count) * 3 }
             var entries: [Entry] = []
             entries.reserveCapacity(pairs.count)
-            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            // Zeroed, not `init(unsafeUninitializedCapacity:)`, whose generic path is slower (see HTTPServer's `drain`).
+            var bytes = [UInt8](repeating: 0, count: capacity)
+            let count = bytes.withUnsafeMutableBufferPointer { buffer in
+                var count = 0
                 for pair in pairs where including(pair.name) {
                     let start = count
                     count = Self.encode(pair.name, into: buffer, at: count)
@@ -295,7 +298,10 @@ extension PercentEncoding {
                     count = Self.encode(pair.value, into: buffer, at: count)
                     entries.append(Entry(nameStart: start, nameEnd: middle, valueEnd: count))
                 }
+                return count
             }
+            bytes.removeLast(capacity - count)
+            self.bytes = bytes
             bytes.withUnsafeBufferPointer { bytes in
                 // Insertion sort: a dozen entries, most of them already in order as SDKs send them.
                 for index in entries.indices.dropFirst() {
@@ -355,17 +361,22 @@ extension PercentEncoding {
         /// Appends `name=value&…`; `encodedOnceMore` (V1's string to sign) percent-encodes it all again:
         /// `%` becomes `%25`, `=` `%3D` and `&` `%26` (no other byte of an encoded query needs it).
         func write(to output: inout [UInt8], encodedOnceMore: Bool) {
-            let joined = bytes.withUnsafeBufferPointer { bytes in
-                [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, count in
+            let start = output.count
+            // Zeroed room at the end of `output`, written in place and trimmed: see `init`.
+            output.append(contentsOf: repeatElement(0, count: byteCount))
+            let end = bytes.withUnsafeBufferPointer { bytes in
+                output.withUnsafeMutableBufferPointer { buffer in
+                    var count = start
                     for (index, entry) in entries.enumerated() {
                         if index > 0 { count = Self.put(UInt8(ascii: "&"), encoded: encodedOnceMore, into: buffer, at: count) }
                         count = Self.copy(bytes, entry.nameStart..<entry.nameEnd, encoded: encodedOnceMore, into: buffer, at: count)
                         count = Self.put(UInt8(ascii: "="), encoded: encodedOnceMore, into: buffer, at: count)
                         count = Self.copy(bytes, entry.nameEnd..<entry.valueEnd, encoded: encodedOnceMore, into: buffer, at: count)
                     }
+                    return count
                 }
             }
-            output.append(contentsOf: joined)
+            output.removeLast(output.count - end)
         }
 
         private static func put(_ byte: UInt8, encoded: Bool, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int)
