@@ -357,21 +357,19 @@ extension PercentEncoding {
             _ entries: UnsafeBufferPointer<Entry>, of bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8],
             encodedOnceMore: Bool
         ) {
-            let start = output.count
-            // Room at the end of `output` (every byte escaped once more at most), written in place, then trimmed.
+            // Written in scratch memory with room for every byte escaped once more, then copied whole: zeroing
+            // room at the end of `output` went byte by byte.
             let room = (bytes.count + entries.count * 2) * 3
-            output.append(contentsOf: repeatElement(0, count: room))
-            let end = output.withUnsafeMutableBufferPointer { buffer in
-                var count = start
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, room)) { buffer in
+                var count = 0
                 for (index, entry) in entries.enumerated() {
                     if index > 0 { count = put(UInt8(ascii: "&"), encoded: encodedOnceMore, into: buffer, at: count) }
                     count = copy(bytes, entry.nameStart..<entry.nameEnd, encoded: encodedOnceMore, into: buffer, at: count)
                     count = put(UInt8(ascii: "="), encoded: encodedOnceMore, into: buffer, at: count)
                     count = copy(bytes, entry.nameEnd..<entry.valueEnd, encoded: encodedOnceMore, into: buffer, at: count)
                 }
-                return count
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
             }
-            output.removeLast(output.count - end)
         }
 
         private static func put(_ byte: UInt8, encoded: Bool, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int)
