@@ -206,7 +206,10 @@ public final class RPCGateway: Sendable {
         }
         parameters.markEndOfQuery()
         if !request.body.isEmpty, isFormEncoded(request.header("Content-Type")) {
-            guard let body = String(validating: request.body, as: UTF8.self) else {
+            // ASCII is UTF-8 as it stands: `String(validating:)` is generic and not specialised for this module.
+            let ascii = request.body.allSatisfy { $0 < 0x80 }
+            guard let body = ascii ? String(decoding: request.body, as: UTF8.self) : String(validating: request.body, as: UTF8.self)
+            else {
                 throw APIError.malformedParameters(in: "form body", "it is not UTF-8 text")
             }
             do { try parameters.parse(formEncoded: body) } catch {

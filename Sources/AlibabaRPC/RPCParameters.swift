@@ -3,6 +3,8 @@ public struct RPCParameters: Sendable {
     /// Every pair as received (decoded), duplicates included; signature V1 signs exactly these.
     /// A request has a dozen or so: a linear search beats hashing every name into a dictionary.
     public private(set) var pairs: [(name: String, value: String)] = []
+    /// Each pair's name as its length and first byte, for lookups to skip most pairs without comparing strings.
+    private var keys: [Int] = []
     /// How many of `pairs` came from the query string (the gateway marks it before reading a form body):
     /// signature V3 signs the query string only.
     public private(set) var queryPairCount: Int?
@@ -31,6 +33,7 @@ public struct RPCParameters: Sendable {
     /// One pass over the bytes: each segment's `=` and whether it has escapes are noted on the way.
     private mutating func parse(formEncoded bytes: UnsafeBufferPointer<UInt8>) throws(PercentEncoding.DecodingError) {
         pairs.reserveCapacity(pairs.count + 16)
+        keys.reserveCapacity(keys.count + 16)
         var start = 0
         var equals: Int?
         var escaped = false
@@ -42,8 +45,10 @@ public struct RPCParameters: Sendable {
                     let split = equals ?? index
                     let name = UnsafeBufferPointer(rebasing: bytes[start..<split])
                     let value = UnsafeBufferPointer(rebasing: bytes[min(split + 1, index)..<index])
-                    append(
-                        try Self.component(name, escaped: escaped), equals == nil ? "" : try Self.component(value, escaped: escaped))
+                    let decodedName = try Self.component(name, escaped: escaped)
+                    pairs.append((decodedName, equals == nil ? "" : try Self.component(value, escaped: escaped)))
+                    // The key from the bytes at hand, unless escapes make the name's bytes differ from them.
+                    keys.append(escaped ? Self.key(decodedName) : name.count << 8 | Int(name.first ?? 0))
                 }
                 start = index + 1
                 equals = nil
@@ -66,13 +71,22 @@ public struct RPCParameters: Sendable {
 
     public mutating func append(_ name: String, _ value: String) {
         pairs.append((name, value))
+        keys.append(Self.key(name))
     }
 
     /// The value of a parameter; when it was sent twice, the first (the query string's) wins.
     public subscript(name: String) -> String? {
-        // Lengths first: most names differ in length, and comparing those costs no look at the text.
-        let length = name.utf8.count
-        return pairs.first { $0.name.utf8.count == length && $0.name == name }?.value
+        // Keys first: a request's names nearly all differ in length or first byte, and comparing keys costs no
+        // look at the text (a service and the authenticator look up about twenty names a request).
+        let key = Self.key(name)
+        for index in keys.indices where keys[index] == key && pairs[index].name == name {
+            return pairs[index].value
+        }
+        return nil
+    }
+
+    private static func key(_ name: String) -> Int {
+        name.utf8.count << 8 | Int(name.utf8.first ?? 0)
     }
 
     /// The value, or nil when absent or empty: an empty optional parameter means "not given".

@@ -414,21 +414,28 @@ enum Base64 {
     /// Whether `text` is the encoding of `bytes`, checked without building it.
     static func matches(_ text: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard text.utf8.count == (bytes.count + 2) / 3 * 4 else { return false }
-        var expected = text.utf8.makeIterator()
-        let alphabet = Self.alphabet
-        var index = 0
-        while index < bytes.count {
-            let count = min(3, bytes.count - index)
-            var value = UInt32(bytes[index]) << 16
-            if count > 1 { value |= UInt32(bytes[index + 1]) << 8 }
-            if count > 2 { value |= UInt32(bytes[index + 2]) }
-            for position in 0..<4 {
-                let symbol = position <= count ? alphabet[Int((value >> (18 - 6 * UInt32(position))) & 0x3F)] : UInt8(ascii: "=")
-                guard expected.next() == symbol else { return false }
+        var text = text
+        // Over the text's contiguous bytes: `String.UTF8View`'s iterator cost sixty instructions a symbol.
+        return text.withUTF8 { expected in
+            alphabet.withUnsafeBufferPointer { alphabet in
+                var index = 0
+                var offset = 0
+                while index < bytes.count {
+                    let count = min(3, bytes.count - index)
+                    var value = UInt32(bytes[index]) << 16
+                    if count > 1 { value |= UInt32(bytes[index + 1]) << 8 }
+                    if count > 2 { value |= UInt32(bytes[index + 2]) }
+                    for position in 0..<4 {
+                        let symbol =
+                            position <= count ? alphabet[Int((value >> (18 - 6 * UInt32(position))) & 0x3F)] : UInt8(ascii: "=")
+                        guard expected[offset] == symbol else { return false }
+                        offset += 1
+                    }
+                    index += 3
+                }
+                return true
             }
-            index += 3
         }
-        return true
     }
 
     static func encode(_ bytes: [UInt8]) -> String {
