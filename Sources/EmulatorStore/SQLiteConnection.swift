@@ -96,7 +96,7 @@ final class SQLiteConnection {
     static var keepsNoMemoryStatistics: Bool { sqlite3_memory_used() == 0 }
 
     /// True when SQLite allocates from the block cache, as `sqliteConfigured` asked: a block's usable size is
-    /// the cache's rounding (128 bytes for 100), not SQLite's own (104).
+    /// the cache's rounding (112 bytes for 100), not SQLite's own (104).
     static var allocatesFromBlockCache: Bool {
         guard let block = sqlite3_malloc(100) else { return false }
         defer { sqlite3_free(block) }

@@ -8,15 +8,18 @@ import Testing
 @Suite struct BlockCacheTests {
     @Test func roundsUpToItsClassesAndReportsTheUsableSize() {
         block_cache_release()
-        #expect(block_cache_roundup(0) == 64)
-        #expect(block_cache_roundup(1) == 64)
+        #expect(block_cache_roundup(0) == 16)
+        #expect(block_cache_roundup(1) == 16)
         #expect(block_cache_roundup(64) == 64)
-        #expect(block_cache_roundup(65) == 128)
+        #expect(block_cache_roundup(65) == 80)  // 16-byte steps up to 1 KiB
+        #expect(block_cache_roundup(1024) == 1024)
+        #expect(block_cache_roundup(1025) == 1152)  // 128-byte steps up to 8 KiB
+        #expect(block_cache_roundup(4100) == 4224)
         #expect(block_cache_roundup(8192) == 8192)
-        #expect(block_cache_roundup(8193) == 8200)  // beyond the classes: malloc's 8-byte steps
+        #expect(block_cache_roundup(8193) == 8208)  // beyond the classes: malloc's 16-byte steps
         let block = block_cache_malloc(100)
         defer { block_cache_free(block); block_cache_release() }
-        #expect(block_cache_size(block) == 128)
+        #expect(block_cache_size(block) == 112)
         #expect(Int(bitPattern: block) % 16 == 0)  // malloc's alignment kept
     }
 
@@ -25,10 +28,13 @@ import Testing
         let first = block_cache_malloc(1000)
         block_cache_free(first)
         #expect(block_cache_cached_blocks() == 1)
-        #expect(block_cache_cached_bytes() == 1024)
-        let second = block_cache_malloc(1010)  // the same 1,024-byte class
+        #expect(block_cache_cached_bytes() == 1008)
+        let other = block_cache_malloc(1020)  // the next class: a block of its own
+        #expect(other != first)
+        block_cache_free(other)
+        let second = block_cache_malloc(1005)  // the same 1,008-byte class
         #expect(second == first)
-        #expect(block_cache_cached_blocks() == 0)
+        #expect(block_cache_cached_blocks() == 1)  // the other one
         block_cache_free(second)
         block_cache_release()
     }
