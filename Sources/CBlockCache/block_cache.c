@@ -40,6 +40,9 @@ static void release_thread_cache(void *unused) {
     }
     cached_bytes = 0;
     cached_blocks = 0;
+    /* A block freed after this (by a later thread-exit destructor) arms the destructor again, rather than
+     * joining a cache that nothing would give back. */
+    thread_registered = 0;
 }
 
 static void make_thread_end_key(void) { pthread_key_create(&thread_end_key, release_thread_cache); }
