@@ -5,13 +5,13 @@ public struct HTTPRequest: Sendable {
     public var path: String
     /// The raw query string after `?`, still percent-encoded; nil when the target has no `?`.
     public var query: String?
-    /// Header fields in arrival order; names as sent.
-    public var headers: [(name: String, value: String)]
+    /// Header fields in arrival order; names in lower case.
+    public var headers: HTTPHeaders
     public var body: [UInt8]
 
     public init(
         method: String, path: String, query: String? = nil,
-        headers: [(name: String, value: String)] = [], body: [UInt8] = []
+        headers: HTTPHeaders = [], body: [UInt8] = []
     ) {
         self.method = method
         self.path = path
@@ -21,7 +21,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// Splits a request target (`/path?query`, or absolute-form `http://host/path?query`).
-    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
+    public init(method: String, target: String, headers: HTTPHeaders, body: [UInt8]) {
         var target = target
         let (path, query) = target.withUTF8 { Self.split(target: $0) }
         self.init(method: method, path: path, query: query, headers: headers, body: body)
@@ -59,12 +59,12 @@ public struct HTTPRequest: Sendable {
 
     /// The first value of a header, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { Self.sameName($0.name, name) }?.value
+        headers.value(of: name)
     }
 
     /// Every value of a header, in arrival order.
     public func headerValues(_ name: String) -> [String] {
-        headers.filter { Self.sameName($0.name, name) }.map(\.value)
+        headers.values(of: name)
     }
 
     /// ASCII case-insensitive equality, without allocating (header names are ASCII). Names of another

@@ -124,18 +124,26 @@ import Testing
         let signature = SignatureV3.signature(stringToSign: SignatureV3.stringToSign(canonicalRequest: canonical), secret: secret)
         headers.removeAll { drop.contains($0.name) }
         headers.append(("Authorization", "\(algorithm) Credential=\(credential),SignedHeaders=\(names.joined(separator: ";")),Signature=\(signature)"))
-        return (HTTPRequest(method: "POST", target: "/?DBInstanceId=rm-1", headers: headers, body: body), RPCParameters([("DBInstanceId", "rm-1")]))
+        return (
+            HTTPRequest(method: "POST", target: "/?DBInstanceId=rm-1", headers: HTTPHeaders(headers), body: body),
+            RPCParameters([("DBInstanceId", "rm-1")])
+        )
     }
 
     @Test func acceptsAV3SignatureInUpperCaseHex() {
         var (request, parameters) = Self.v3()
-        let index = try! #require(request.headers.firstIndex { $0.name == "Authorization" })
-        let value = request.headers[index].value
+        func authorized(_ authorization: String) {
+            let fields: [(name: String, value: String)] = request.headers.map { field in
+                (field.name, field.name == "authorization" ? authorization : field.value)
+            }
+            request.headers = HTTPHeaders(fields)
+        }
+        let value = try! #require(request.header("Authorization"))
         let signature = try! #require(value.range(of: "Signature="))
-        request.headers[index].value = String(value[..<signature.upperBound]) + value[signature.upperBound...].uppercased()
+        authorized(String(value[..<signature.upperBound]) + value[signature.upperBound...].uppercased())
         #expect(authenticate((request, parameters)).map(\.accessKeyId) == .success("testid"))
         // One digit changed is refused, in either case.
-        request.headers[index].value = String(request.headers[index].value.dropLast()) + "0"
+        authorized(String(request.header("authorization")!.dropLast()) + "0")
         if case .failure(let error) = authenticate((request, parameters)) {
             #expect(error.code == "SignatureDoesNotMatch")
         } else {
@@ -162,6 +170,18 @@ import Testing
         (v3(signed: ["host", "user-agent", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]),
          "IncompleteSignature",
          "The request signature does not conform to Aliyun standards. SignedHeaders names user-agent, which the request does not carry."),
+        // A name in upper case signs nothing: the header it names counts as unsigned first.
+        (v3(signed: ["Host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]),
+         "IncompleteSignature", "The request signature does not conform to Aliyun standards. The host header must be listed in SignedHeaders."),
+        (v3(headers: [("x-acs-meta", "m")], signed: ["X-Acs-Meta", "host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]),
+         "IncompleteSignature",
+         "The request signature does not conform to Aliyun standards. SignedHeaders must name headers in lower case, not X-Acs-Meta."),
+        // Of two unsigned headers, the one named first in the rule, not the one sent first.
+        (v3(headers: [("content-type", "application/json"), ("x-acs-security-token", "tok")],
+            signed: ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"],
+            credential: "STS.testid"),
+         "IncompleteSignature",
+         "The request signature does not conform to Aliyun standards. The x-acs-security-token header must be listed in SignedHeaders."),
         (v3(credential: "nobody"), "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
         (v3(credential: "STS.testid"), "MissingSecurityToken", "SecurityToken is mandatory for this action."),
     ]
@@ -169,6 +189,11 @@ import Testing
     @Test(arguments: v3Refusals)
     func refusesV3(_ request: (HTTPRequest, RPCParameters), code: String, message: String) {
         #expect(authenticate(request) == .failure(APIError(status: code.hasSuffix("NotFound") ? 404 : 400, code: code, message: message)))
+    }
+
+    @Test func v3SignsEveryFieldOfARepeatedHeader() {
+        let signed = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]
+        #expect(authenticate(Self.v3(headers: [("X-Acs-Date", "2024-01-01T00:00:01Z")], signed: signed)).map(\.accessKeyId) == .success("testid"))
     }
 
     @Test func v3MismatchShowsTheCanonicalRequest() throws {

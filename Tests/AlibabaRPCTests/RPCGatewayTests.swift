@@ -34,14 +34,14 @@ final class FixedClock: Clock, @unchecked Sendable {  // @unchecked: tests set i
             authenticator: Authenticator(mode: .off, keys: [AccessKey(id: "k", secret: "s", accountId: "a")]))
     }
 
-    func send(_ target: String, headers: [(name: String, value: String)] = [("Host", "127.0.0.1:8080")])
+    func send(_ target: String, headers: HTTPHeaders = [("Host", "127.0.0.1:8080")])
         -> (status: Int, contentType: String?, body: String, requestId: String?)
     {
         send("GET", target, headers: headers)
     }
 
     func send(
-        _ method: String, _ target: String, headers: [(name: String, value: String)] = [("Host", "127.0.0.1:8080")],
+        _ method: String, _ target: String, headers: HTTPHeaders = [("Host", "127.0.0.1:8080")],
         body: String = ""
     ) -> (status: Int, contentType: String?, body: String, requestId: String?) {
         let response = gateway.handle(HTTPRequest(method: method, target: target, headers: headers, body: Array(body.utf8)))

@@ -41,6 +41,25 @@ import Testing
         #expect(request.header("HOST") == "a")
         #expect(request.headerValues("host") == ["a", "b"])
     }
+
+    @Test func keepsHeaderNamesInLowerCaseAndValuesAsSent() {
+        let headers: HTTPHeaders = [("X-Acs-Date", " d\t"), ("Host", "h"), ("x-ACS-date", "e"), ("CAFÉ", "Thé ü")]
+        #expect(headers.count == 4)
+        #expect(headers.map(\.name) == ["x-acs-date", "host", "x-acs-date", "cafÉ"])  // only ASCII letters fold
+        #expect(headers.map(\.value) == [" d\t", "h", "e", "Thé ü"])
+        #expect(headers.value(of: "X-ACS-DATE") == " d\t")
+        #expect(headers.values(of: "x-acs-date") == [" d\t", "e"])
+        #expect(headers.find("x-acs-date") == (0, true))
+        #expect(headers.find("HOST") == (1, false))
+        #expect(headers.find("hos") == (nil, false))
+        #expect(headers.find("hosts") == (nil, false))
+        #expect(headers.firstIndex(of: "host") == 1)
+        #expect(headers.value(of: "cafÉ") == "Thé ü")
+        #expect(headers.value(of: "café") == nil)
+        #expect(headers.withValueBytes(at: 3) { Array($0) } == Array("Thé ü".utf8))
+        #expect(HTTPHeaders().value(of: "host") == nil)
+        #expect(HTTPHeaders([(name: "A", value: "")]).value(of: "a") == "")
+    }
 }
 
 @Suite(.serialized) struct HTTPServerTests {
@@ -49,14 +68,14 @@ import Testing
             .ready(
                 HTTPResponse(
                     status: 201, contentType: "text/plain",
-                    body: "\(request.method) \(request.path) \(request.query ?? "-") \(request.header("X-Test") ?? "-") \(request.body.count)"))
+                    body: "\(request.method) \(request.path) \(request.query ?? "-") \(request.header("X-Test") ?? "-") \(request.body.count) \(request.headers.first { $0.value == "yes" }?.name ?? "-")"))
         }
         server.start()
         defer { server.stopAndWait() }
         #expect(server.port > 0)
         let reply = try RawHTTPClient.send(port: server.port, method: "POST", target: "/a?b=c", headers: [("X-Test", "yes")], body: Array("hello".utf8))
         #expect(reply.status == 201)
-        #expect(reply.body == "POST /a b=c yes 5")
+        #expect(reply.body == "POST /a b=c yes 5 x-test")  // the name in lower case
         #expect(reply.header("Content-Type") == "text/plain")
         #expect(reply.header("Date") != nil)
     }

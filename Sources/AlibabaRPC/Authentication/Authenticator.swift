@@ -92,11 +92,30 @@ public final class Authenticator: Sendable {
 
     // MARK: V3
 
-    /// Headers that must be signed whenever the request carries them.
-    private static let mustBeSigned = [
+    /// Headers that must be signed whenever the request carries them, in the order their absence is reported.
+    private static let mustBeSigned: [StaticString] = [
         "host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256",
         "x-acs-security-token", "content-type",
     ]
+
+    /// The first of `mustBeSigned` (in its order) that the request carries but does not sign. Only fields the
+    /// canonical request did not mark are looked at: usually one or two (`Authorization`, `User-Agent`).
+    private static func firstUnsigned(of headers: HTTPHeaders, signedFields: UInt64, authorization: SignatureV3.Authorization)
+        -> StaticString?
+    {
+        var unsigned = 0  // bit i: mustBeSigned[i]
+        for index in headers.indices where index >= 64 || signedFields & (1 << UInt64(index)) == 0 {
+            headers.withNameBytes(at: index) { name in
+                for (position, required) in mustBeSigned.enumerated()
+                where name.count == required.utf8CodeUnitCount && required.withUTF8Buffer({ SignatureV3.equal(name, at: 0, in: $0) })
+                    && !authorization.signs(name)
+                {
+                    unsigned |= 1 << position
+                }
+            }
+        }
+        return unsigned == 0 ? nil : mustBeSigned[unsigned.trailingZeroBitCount]
+    }
 
     private func authenticateV3(_ request: HTTPRequest, parameters: RPCParameters, authorization: String, now: Int64) throws
         -> Caller
@@ -107,7 +126,7 @@ public final class Authenticator: Sendable {
                     + "SignedHeaders=<names>,Signature=<hex>.")
         }
         guard parsed.algorithm == SignatureV3.algorithm else { throw APIError.unsupportedSignatureMethod(parsed.algorithm) }
-        let headers = LowerCaseHeaders(request.headers)
+        let headers = request.headers
         func header(_ name: String) throws -> String {
             guard let value = headers.value(of: name), !value.isEmpty else {
                 throw APIError.incompleteSignature("The \(name) header is missing.")
@@ -117,21 +136,6 @@ public final class Authenticator: Sendable {
         let date = try header("x-acs-date")
         let nonce = try header("x-acs-signature-nonce")
         let payloadHash = try header("x-acs-content-sha256")
-        for name in Self.mustBeSigned
-        where headers.value(of: name) != nil && !parsed.signedHeaders.contains(where: { LowerCaseHeaders.same($0, name) }) {
-            throw APIError.incompleteSignature("The \(name) header must be listed in SignedHeaders.")
-        }
-        for name in parsed.signedHeaders where !Self.isLowerCase(name) || headers.value(of: name) == nil {
-            throw APIError.incompleteSignature(
-                !Self.isLowerCase(name)
-                    ? "SignedHeaders must name headers in lower case, not \(name)."
-                    : "SignedHeaders names \(name), which the request does not carry.")
-        }
-        let signedAt = try checkTime(date, now: now)
-        let key = try accessKey(parsed.credential)
-
-        let bodyHash = request.body.isEmpty ? SignatureV3.emptyBodyHash : SignatureV3.sha256Hex(request.body)
-        guard HTTPRequest.sameName(payloadHash, bodyHash) else { throw APIError.bodyHashMismatch(received: bodyHash) }
         let queryPairs: [(name: String, value: String)]
         if let count = parameters.queryPairCount {
             queryPairs = Array(parameters.pairs.prefix(count))
@@ -141,14 +145,29 @@ public final class Authenticator: Sendable {
             try? query.parse(formEncoded: request.query ?? "")
             queryPairs = query.pairs
         }
-        let canonical = SignatureV3.canonicalRequestBytes(
+        // Built before the checks below, which read what the one pass over the signed names found.
+        let canonical = SignatureV3.CanonicalRequest(
             method: request.method, path: request.path, query: queryPairs, headers: headers,
-            signedHeaders: parsed.signedHeaders, payloadHash: payloadHash)
-        let stringToSign = SignatureV3.stringToSignBytes(canonicalRequest: canonical)
+            signedHeaderList: parsed.signedHeaderList, payloadHash: payloadHash)
+        if let name = Self.firstUnsigned(of: headers, signedFields: canonical.signedFields, authorization: parsed) {
+            throw APIError.incompleteSignature("The \(name) header must be listed in SignedHeaders.")
+        }
+        if let (name, inUpperCase) = canonical.unfitName {
+            throw APIError.incompleteSignature(
+                inUpperCase
+                    ? "SignedHeaders must name headers in lower case, not \(name)."
+                    : "SignedHeaders names \(name), which the request does not carry.")
+        }
+        let signedAt = try checkTime(date, now: now)
+        let key = try accessKey(parsed.credential)
+
+        let bodyHash = request.body.isEmpty ? SignatureV3.emptyBodyHash : SignatureV3.sha256Hex(request.body)
+        guard HTTPRequest.sameName(payloadHash, bodyHash) else { throw APIError.bodyHashMismatch(received: bodyHash) }
+        let stringToSign = SignatureV3.stringToSignBytes(canonicalRequest: canonical.bytes)
         guard signers[key.id]?.v3.verifies(parsed.signature, of: stringToSign) == true else {
             throw APIError.signatureMismatchV3(
                 stringToSign: String(decoding: stringToSign, as: UTF8.self),
-                canonicalRequest: String(decoding: canonical, as: UTF8.self))
+                canonicalRequest: String(decoding: canonical.bytes, as: UTF8.self))
         }
         try checkToken(headers.value(of: "x-acs-security-token"), of: key, name: "SecurityToken")
         try use(nonce, of: key, signedAt: signedAt, now: now)
@@ -173,10 +192,6 @@ public final class Authenticator: Sendable {
                 return false
             }
         }
-    }
-
-    private static func isLowerCase(_ name: String) -> Bool {
-        !name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
     }
 
     private func checkTime(_ text: String, now: Int64) throws -> Int64 {

@@ -64,8 +64,14 @@ public enum SignatureV3 {
     public struct Authorization: Equatable, Sendable {
         public var algorithm: String
         public var credential: String
-        public var signedHeaders: [String]
+        /// The `SignedHeaders` names joined with `;`, empty names dropped: as the canonical request lists them.
+        public var signedHeaderList: String
         public var signature: String
+
+        /// The `SignedHeaders` names, in order.
+        public var signedHeaders: [String] {
+            signedHeaderList.split(separator: ";").map(String.init)
+        }
 
         /// nil when the header is not of that form (the caller says what is wrong). Scanned as UTF-8 bytes:
         /// every delimiter is ASCII, and Character-level splitting cost a seventh of a V3 request.
@@ -75,11 +81,24 @@ public enum SignatureV3 {
             self = parsed
         }
 
-        private init(algorithm: String, credential: String, signedHeaders: [String], signature: String) {
+        private init(algorithm: String, credential: String, signedHeaderList: String, signature: String) {
             self.algorithm = algorithm
             self.credential = credential
-            self.signedHeaders = signedHeaders
+            self.signedHeaderList = signedHeaderList
             self.signature = signature
+        }
+
+        /// Whether `SignedHeaders` names `name` (lower case).
+        func signs(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+            var list = signedHeaderList
+            return list.withUTF8 { list in
+                var start = 0
+                for end in 0...list.count where end == list.count || list[end] == UInt8(ascii: ";") {
+                    if end - start == name.count && SignatureV3.equal(name, at: start, in: list) { return true }
+                    start = end + 1
+                }
+                return false
+            }
         }
 
         /// One pass over the bytes, fields found by index: splitting into arrays of slices and comparing names
@@ -115,19 +134,19 @@ public enum SignatureV3 {
             }
             guard let credential, !credential.isEmpty, let signed, !signed.isEmpty, let signature, !signature.isEmpty
             else { return nil }
-            // `;`-separated names, empty ones skipped.
-            var signedHeaders: [String] = []
-            signedHeaders.reserveCapacity(12)
-            var name = signed.lowerBound
-            for index in signed.lowerBound...signed.upperBound where index == signed.upperBound || bytes[index] == UInt8(ascii: ";") {
-                if index > name {
-                    signedHeaders.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[name..<index]), as: UTF8.self))
-                }
-                name = index + 1
-            }
+            // `;`-separated names, empty ones skipped: the list is kept as sent unless it has any.
+            let names = UnsafeBufferPointer(rebasing: bytes[signed])
+            let hasEmptyName =
+                names.first == UInt8(ascii: ";") || names.last == UInt8(ascii: ";")
+                || zip(names, names.dropFirst()).contains { $0 == UInt8(ascii: ";") && $1 == UInt8(ascii: ";") }
+            let list =
+                hasEmptyName
+                ? names.split(separator: UInt8(ascii: ";")).map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";")
+                : String(decoding: names, as: UTF8.self)
+            guard !list.isEmpty else { return nil }
             return Authorization(
                 algorithm: String(decoding: UnsafeBufferPointer(rebasing: bytes[..<space]), as: UTF8.self),
-                credential: credential, signedHeaders: signedHeaders, signature: signature)
+                credential: credential, signedHeaderList: list, signature: signature)
         }
 
         private static func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
@@ -147,63 +166,94 @@ public enum SignatureV3 {
         headers: [(name: String, value: String)], signedHeaders: [String], payloadHash: String
     ) -> String {
         String(
-            decoding: canonicalRequestBytes(
-                method: method, path: path, query: query, headers: LowerCaseHeaders(headers),
-                signedHeaders: signedHeaders, payloadHash: payloadHash),
+            decoding: CanonicalRequest(
+                method: method, path: path, query: query, headers: HTTPHeaders(headers),
+                signedHeaderList: signedHeaders.joined(separator: ";"), payloadHash: payloadHash
+            ).bytes,
             as: UTF8.self)
     }
 
-    /// `canonicalRequest` as the bytes that are hashed, built in one buffer (no string per header).
-    static func canonicalRequestBytes(
-        method: String, path: String, query: [(name: String, value: String)], headers: LowerCaseHeaders,
-        signedHeaders: [String], payloadHash: String
-    ) -> [UInt8] {
-        let newline = UInt8(ascii: "\n")
-        var output: [UInt8] = []
-        output.reserveCapacity(1024)
-        output.append(contentsOf: method.utf8)
-        output.append(newline)
-        if path.isEmpty { output.append(UInt8(ascii: "/")) } else { output.append(contentsOf: path.utf8) }
-        output.append(newline)
-        PercentEncoding.CanonicalQuery.append(query, including: { _ in true }, to: &output, encodedOnceMore: false)
-        output.append(newline)
-        for name in signedHeaders {
-            output.append(contentsOf: name.utf8)
-            output.append(UInt8(ascii: ":"))
-            let name = LowerCaseHeaders.lowerCased(name)
-            switch headers.firstValue(of: name) {
+    /// The canonical request as the bytes that are hashed, built in one buffer, and what the pass over the signed
+    /// names found on the way: which header fields are signed, and the first name that is not fit to be.
+    struct CanonicalRequest {
+        var bytes: [UInt8] = []
+        /// Bit `i`: header field `i` is named in `SignedHeaders` (fields past the 64th are never marked).
+        var signedFields: UInt64 = 0
+        /// The first signed name in upper case or naming no header field.
+        var unfitName: (name: String, inUpperCase: Bool)?
+
+        init(
+            method: String, path: String, query: [(name: String, value: String)], headers: HTTPHeaders,
+            signedHeaderList: String, payloadHash: String
+        ) {
+            let newline = UInt8(ascii: "\n")
+            bytes.reserveCapacity(1024)
+            bytes.append(contentsOf: method.utf8)
+            bytes.append(newline)
+            if path.isEmpty { bytes.append(UInt8(ascii: "/")) } else { bytes.append(contentsOf: path.utf8) }
+            bytes.append(newline)
+            PercentEncoding.CanonicalQuery.append(query, including: { _ in true }, to: &bytes, encodedOnceMore: false)
+            bytes.append(newline)
+            var list = signedHeaderList
+            list.withUTF8 { list in
+                guard !list.isEmpty else { return }
+                var start = 0
+                for end in 0...list.count where end == list.count || list[end] == UInt8(ascii: ";") {
+                    appendHeader(UnsafeBufferPointer(rebasing: list[start..<end]), of: headers)
+                    start = end + 1
+                }
+            }
+            bytes.append(newline)
+            bytes.append(contentsOf: signedHeaderList.utf8)
+            bytes.append(newline)
+            bytes.append(contentsOf: payloadHash.utf8)
+        }
+
+        /// `name:value` and a newline; a value sent more than once is its trimmed values, sorted, joined with commas.
+        private mutating func appendHeader(_ name: UnsafeBufferPointer<UInt8>, of headers: HTTPHeaders) {
+            bytes.append(contentsOf: name)
+            bytes.append(UInt8(ascii: ":"))
+            let found = headers.find(name)
+            // A name in upper case still finds its value here, but signs nothing.
+            let inUpperCase = name.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+            if unfitName == nil && (inUpperCase || found.index == nil) {
+                unfitName = (String(decoding: name, as: UTF8.self), inUpperCase)
+            }
+            switch found {
             case (nil, _): break
-            case (let value?, false): appendTrimmed(value, to: &output)  // the usual case: sent once
+            case (let index?, false):  // the usual case: sent once
+                if index < 64 && !inUpperCase { signedFields |= 1 << index }
+                headers.withValueBytes(at: index) { appendTrimmed($0, to: &bytes) }
             case (_, true):
-                // Sent more than once: the trimmed values, sorted, joined with commas.
-                let values = headers.values(of: name).map { value in
+                let indices = headers.indices(of: String(decoding: name, as: UTF8.self))
+                for index in indices where index < 64 && !inUpperCase { signedFields |= 1 << index }
+                let values = indices.map { index in
                     var trimmed: [UInt8] = []
-                    appendTrimmed(value, to: &trimmed)
+                    headers.withValueBytes(at: index) { appendTrimmed($0, to: &trimmed) }
                     return String(decoding: trimmed, as: UTF8.self)
                 }
-                output.append(contentsOf: values.sorted().joined(separator: ",").utf8)
+                bytes.append(contentsOf: values.sorted().joined(separator: ",").utf8)
             }
-            output.append(newline)
+            bytes.append(UInt8(ascii: "\n"))
         }
-        output.append(newline)
-        for (index, name) in signedHeaders.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ";")) }
-            output.append(contentsOf: name.utf8)
+    }
+
+    /// Whether `name` is the bytes at `start` in `bytes` (the lengths are known to be enough).
+    static func equal(_ name: UnsafeBufferPointer<UInt8>, at start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var offset = 0
+        while offset < name.count {
+            if name[offset] != bytes[start + offset] { return false }
+            offset += 1
         }
-        output.append(newline)
-        output.append(contentsOf: payloadHash.utf8)
-        return output
+        return true
     }
 
     /// Appends `value` without its leading and trailing spaces and tabs.
-    private static func appendTrimmed(_ value: String, to output: inout [UInt8]) {
-        var value = value
-        value.withUTF8 { bytes in
-            let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
-            else { return }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[first...last]))
-        }
+    private static func appendTrimmed(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[first...last]))
     }
 
     public static func stringToSign(canonicalRequest: String) -> String {
@@ -476,45 +526,5 @@ enum Base64 {
             index += 3
         }
         return String(decoding: output, as: UTF8.self)
-    }
-}
-
-/// A request's headers with their names in lower case, made once per V3 request: V3 looks a dozen headers up,
-/// and lower-case names compare as bytes.
-struct LowerCaseHeaders {
-    private let entries: [(name: String, value: String)]
-
-    init(_ headers: [(name: String, value: String)]) {
-        entries = headers.map { (Self.lowerCased($0.name), $0.value) }
-    }
-
-    /// The name in lower case; the same string, not a copy, when it already is (as SDKs send `x-acs-*` names).
-    static func lowerCased(_ name: String) -> String {
-        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
-    }
-
-    /// The first value of the header named `name` (lower case).
-    func value(of name: String) -> String? {
-        entries.first { Self.same($0.name, name) }?.value
-    }
-
-    /// The first value of the header named `name` (lower case), and whether it was sent more than once: one pass.
-    func firstValue(of name: String) -> (value: String?, repeated: Bool) {
-        var first: String?
-        for entry in entries where Self.same(entry.name, name) {
-            if first != nil { return (first, true) }
-            first = entry.value
-        }
-        return (first, false)
-    }
-
-    func values(of name: String) -> [String] {
-        entries.filter { Self.same($0.name, name) }.map(\.value)
-    }
-
-    /// String equality, told apart by length first: most names compared differ in length, and `==` on two
-    /// strings of over 15 bytes otherwise takes the general comparison path (measured: 50 instructions a call).
-    static func same(_ left: String, _ right: String) -> Bool {
-        left.utf8.count == right.utf8.count && left == right
     }
 }
