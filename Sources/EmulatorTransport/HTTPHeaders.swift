@@ -25,8 +25,13 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
 
     /// Adds a field from bytes, lower-casing the name as it is copied.
     mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        for byte in name { bytes.append(Self.lowerCased(byte)) }
+        // Copied whole, then lower-cased in place: appended a byte at a time, each append checked the buffer.
+        let nameStart = bytes.count
+        bytes.append(contentsOf: name)
         let nameEnd = bytes.count
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            for index in nameStart..<nameEnd { bytes[index] = Self.lowerCased(bytes[index]) }
+        }
         bytes.append(contentsOf: value)
         ends.append((nameEnd, bytes.count))
     }
