@@ -71,7 +71,10 @@ def main():
                              "--workers", "1", "--fixtures", str(fixtures), "--backup-duration", "0"])
         now = server.control("GET", "/_emulator/clock")["now"]
         line = run.v1_line if options.signature == "v1" else (lambda instance, at: run.v3_line(instance, at, server.endpoint))
-        lines = [line(f"rm-bench-{i:05d}", now) for i in range(8_000)]
+        # 500 instances, 16 backups each (the daily quota allows 20): the warm-up takes each instance's first
+        # four, so the measured requests are the steady state, as in most of a throughput run, not an instance's
+        # first backup (which also starts its total; see StoreTransaction.insert).
+        lines = [line(f"rm-bench-{i % 500:05d}", now) for i in range(8_000)]
         run.write_requests(lines[:2_000], work / "warm-up.txt", server.endpoint, threads=1)
         run.write_requests(lines[2_000:], work / "measured.txt", server.endpoint, threads=1)
         # Warm up (statements prepared, caches filled), then count only the measured run.

@@ -58,13 +58,16 @@ public final class RPCGateway: Sendable {
     /// Everything before the product service: decoding, routing, authentication. Needs no store, so
     /// server threads run it side by side; `perform` is what they take turns at.
     public func prepare(_ request: HTTPRequest) -> Preparation {
+        // Each header this reads is looked up once (a look-up is a scan, and each value a new string).
+        let authorization = request.header("Authorization")
+        let headerAction = request.header("x-acs-action")
         var reply = Reply(
             requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
-            format: Self.isSignedV3(request) ? .json : .xml)
+            format: Self.isSignedV3(authorization: authorization) ? .json : .xml)
         do {
             guard request.body.count <= Self.bodyLimit else { throw APIError.bodyTooLarge(limit: Self.bodyLimit) }
             let parameters = try Self.parameters(of: request)
-            let headerOnly = parameters["Action"] == nil && request.header("x-acs-action") != nil
+            let headerOnly = parameters["Action"] == nil && headerAction != nil
             reply.format = try Self.format(parameters, default: headerOnly ? .json : reply.format)
 
             let versionName = parameters.nonEmpty("Version") ?? request.header("x-acs-version")
@@ -75,14 +78,15 @@ public final class RPCGateway: Sendable {
                 throw APIError.actionNotFound
             }
             guard let service else { throw APIError.invalidVersion }
-            guard let action = parameters.nonEmpty("Action") ?? request.header("x-acs-action") else {
+            guard let action = parameters.nonEmpty("Action") ?? headerAction else {
                 throw APIError.missing("Action")
             }
             guard service.implements(action) else { throw APIError.actionNotFound }
             reply.action = action
 
             // A refused operation still uses its nonce: the authenticator records it here.
-            let caller = try authenticator.authenticate(request, parameters: parameters, now: reply.now)
+            let caller = try authenticator.authenticate(
+                request, parameters: parameters, authorization: authorization, now: reply.now)
             reply.accountId = caller.accountId
             let call = RPCCall(
                 action: action, parameters: parameters, accessKeyId: caller.accessKeyId, accountId: caller.accountId,
@@ -135,7 +139,7 @@ public final class RPCGateway: Sendable {
     public func failure(_ request: HTTPRequest, _ error: APIError) -> HTTPResponse {
         var reply = Reply(
             requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
-            format: Self.isSignedV3(request) ? .json : .xml)
+            format: Self.isSignedV3(authorization: request.header("Authorization")) ? .json : .xml)
         if let parameters = try? Self.parameters(of: request) {
             reply.format = (try? Self.format(parameters, default: reply.format)) ?? reply.format
             reply.service = (parameters.nonEmpty("Version") ?? request.header("x-acs-version")).flatMap { services[$0] }
@@ -229,8 +233,8 @@ public final class RPCGateway: Sendable {
     }
 
     /// V3-signed requests, like those that name the action only in `x-acs-action`, expect JSON.
-    static func isSignedV3(_ request: HTTPRequest) -> Bool {
-        request.header("Authorization")?.hasPrefix("ACS3-") ?? false
+    static func isSignedV3(authorization: String?) -> Bool {
+        authorization?.hasPrefix("ACS3-") ?? false
     }
 
     private static func isFormEncoded(_ contentType: String?) -> Bool {

@@ -120,6 +120,8 @@ public struct BackupAdmission: Sendable {
     public var acceptedToday: Int
     /// What the control API scripted for the instance's next backup, if anything.
     public var scriptedOutcome: BackupOutcome?
+    /// Where the instance's backup total stands (`StoreTransaction.insert`); nil before its first backup.
+    var countedBefore: Int64?
 }
 
 /// A backup accepted by CreateBackup: its task, and the backup set the task produces.

@@ -16,7 +16,7 @@ public final class Store: @unchecked Sendable {
     // @unchecked: `connection`, `batchOpen`, `failedBatches` and `runningBodies` are used only while `lock` is held.
 
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 7
+    public static let schemaVersion = 8
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
@@ -112,6 +112,7 @@ public final class Store: @unchecked Sendable {
                 \(version5)
                 \(version6)
                 \(version7)
+                \(version8)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
@@ -235,6 +236,16 @@ public final class Store: @unchecked Sendable {
         DROP TABLE backup_sequence;
         """
 
+    /// Version 8: an instance's total counts the backups started before `counted_before`; later ones are counted
+    /// when the total is read, over the start index (see `insert`). An insert so no longer writes the total: only
+    /// an instance's first backup of a UTC day does, moving `counted_before` to that day's start. Upgraded rows
+    /// count every backup they counted before.
+    private static let version8 = """
+        ALTER TABLE backup_totals ADD COLUMN counted_before INTEGER NOT NULL DEFAULT 0;
+        UPDATE backup_totals SET counted_before =
+            coalesce((SELECT max(started_at) + 1 FROM backups b WHERE b.instance_id = backup_totals.instance_id), 0);
+        """
+
     /// Brings an older state file up to the current schema, in one transaction.
     private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
         guard version < schemaVersion else { return }
@@ -244,6 +255,7 @@ public final class Store: @unchecked Sendable {
             if version < 5 { try connection.execute(version5) }
             if version < 6 { try connection.execute(version6) }
             if version < 7 { try connection.execute(version7) }
+            if version < 8 { try connection.execute(version8) }
             try connection.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
@@ -410,13 +422,14 @@ public struct StoreTransaction {
         SELECT i.account_id, i.engine, i.status, i.instance_type, i.storage_type, i.lock_mode, i.kind_code, i.databases,
             EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
             (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
-            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until
-        FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id)
+            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.counted_before
+        FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id) LEFT JOIN backup_totals t USING (instance_id)
         WHERE i.instance_id = ?1 AND i.product = ?2
         """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
-    /// in `day`, the scripted outcome. One statement, over the primary keys and the two backup indexes.
+    /// in `day`, the scripted outcome; and where its total stands, for `insert`. One statement, over the primary
+    /// keys and the two backup indexes.
     public func backupAdmission(_ instanceId: String, product: Product, at now: Int64, day: Range<Int64>) throws
         -> BackupAdmission?
     {
@@ -432,12 +445,32 @@ public struct StoreTransaction {
                 hasTaskRunning: row.int(8) != 0, acceptedToday: Int(row.int(9)),
                 scriptedOutcome: row.int(10) == 0
                     ? nil
-                    : BackupOutcome(failStage: row.optionalText(11), holdStage: row.optionalText(12), holdUntil: row.optionalInt(13)))
+                    : BackupOutcome(failStage: row.optionalText(11), holdStage: row.optionalText(12), holdUntil: row.optionalInt(13)),
+                countedBefore: row.optionalInt(14))
         }.first
     }
 
     /// Records an accepted backup and returns it with its sequence number: one past the highest in the table.
-    public func insert(_ backup: BackupRecord) throws -> BackupRecord {
+    ///
+    /// The instance's total (`backup_totals`) counts its undeleted backups started before `counted_before`;
+    /// those started since are counted when the total is read. So an insert writes the total only when the
+    /// instance's first backup of a UTC day moves `counted_before` to that day's start (counting the backups
+    /// started in between, at most a day's), or when the clock was set back before `counted_before`. What is
+    /// counted when read is then at most the backups started since the day began: a range of the start index.
+    /// `admission`, read just before in the same transaction, says where the total stands; without it, it is read.
+    public func insert(_ backup: BackupRecord, after admission: BackupAdmission? = nil) throws -> BackupRecord {
+        let countedBefore =
+            if let admission { admission.countedBefore } else {
+                try connection.query(Self.totalMark, [.text(backup.instanceId)]) { $0.int(0) }.first
+            }
+        let dayStart = Self.startOfDay(backup.startedAt)
+        var mark = countedBefore ?? dayStart
+        if countedBefore == nil {
+            try connection.run(Self.startTotal, [.text(backup.instanceId), .int(dayStart)])
+        } else if mark < dayStart {
+            try connection.run(Self.advanceTotal, [.text(backup.instanceId), .int(dayStart)])
+            mark = dayStart
+        }
         try connection.run(
             Self.insertBackup,
             [
@@ -450,7 +483,9 @@ public struct StoreTransaction {
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
-        try connection.run(Self.countBackup, [.text(backup.instanceId)])
+        if backup.startedAt < mark {
+            try connection.run(Self.countBackup, [.text(backup.instanceId)])
+        }
         return stored
     }
 
@@ -462,11 +497,35 @@ public struct StoreTransaction {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         """)
 
-    private static let countBackup = SQLStatement(
+    private static let totalMark = SQLStatement("SELECT counted_before FROM backup_totals WHERE instance_id = ?1")
+
+    /// An instance's first total: its undeleted backups started before `?2` (none, unless written behind our back).
+    private static let startTotal = SQLStatement(
         """
-        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted) VALUES (?1, 1)
-        ON CONFLICT (instance_id) DO UPDATE SET undeleted = undeleted + 1
+        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted, counted_before)
+        VALUES (?1, (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at < ?2 AND deleted_at IS NULL), ?2)
         """)
+
+    /// Counts the undeleted backups started from `counted_before` to `?2`, and moves `counted_before` to `?2`.
+    private static let advanceTotal = SQLStatement(
+        """
+        UPDATE OR ROLLBACK backup_totals
+        SET undeleted = undeleted + (SELECT count(*) FROM backups b WHERE b.instance_id = ?1
+                                     AND b.started_at >= backup_totals.counted_before AND b.started_at < ?2
+                                     AND b.deleted_at IS NULL),
+            counted_before = ?2
+        WHERE instance_id = ?1
+        """)
+
+    private static let countBackup = SQLStatement(
+        "UPDATE OR ROLLBACK backup_totals SET undeleted = undeleted + 1 WHERE instance_id = ?1")
+
+    static let millisecondsPerDay: Int64 = 86_400_000
+
+    /// The start of the UTC day of `instant` (milliseconds since the epoch; earlier instants too).
+    static func startOfDay(_ instant: Int64) -> Int64 {
+        instant - ((instant % millisecondsPerDay) + millisecondsPerDay) % millisecondsPerDay
+    }
 
     private static let backupColumns = """
         sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
@@ -509,10 +568,16 @@ public struct StoreTransaction {
         }
         let total: Int64
         if filter.isUnfiltered {
-            // Every undeleted set but those whose task has not ended (one at a time per instance: few).
-            let undeleted = try connection.query(
-                "SELECT undeleted FROM backup_totals WHERE instance_id = ?1", [.text(filter.instanceId)]
+            // Every undeleted set but those whose task has not ended (one at a time per instance: few). The total
+            // counts those started before its mark; the others started since a day began, at most (see `insert`).
+            let (counted, mark) = try connection.query(
+                "SELECT undeleted, counted_before FROM backup_totals WHERE instance_id = ?1", [.text(filter.instanceId)]
+            ) { ($0.int(0), $0.int(1)) }.first ?? (0, Int64.min)
+            let since = try connection.query(
+                "SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND deleted_at IS NULL",
+                [.text(filter.instanceId), .int(mark)]
             ) { $0.int(0) }.first ?? 0
+            let undeleted = counted + since
             let unended = try connection.query(
                 "SELECT count(*) FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND deleted_at IS NULL",
                 [.text(filter.instanceId), .int(filter.endedBy)]
@@ -545,12 +610,15 @@ public struct StoreTransaction {
     }
 
     public func markDeleted(sequence: Int64, at now: Int64) throws {
-        let instance = try connection.query(
-            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id",
+        let deleted = try connection.query(
+            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id, started_at",
             [.int(sequence), .int(now)]
-        ) { $0.text(0) }
-        for id in instance {
-            try connection.run("UPDATE backup_totals SET undeleted = undeleted - 1 WHERE instance_id = ?1", [.text(id)])
+        ) { ($0.text(0), $0.int(1)) }
+        for (id, startedAt) in deleted {
+            // Only a backup the total counts: one started since its mark is counted when the total is read.
+            try connection.run(
+                "UPDATE backup_totals SET undeleted = undeleted - 1 WHERE instance_id = ?1 AND counted_before > ?2",
+                [.text(id), .int(startedAt)])
         }
     }
 

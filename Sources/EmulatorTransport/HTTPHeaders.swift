@@ -105,7 +105,19 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
 
     public func firstIndex(of name: String) -> Int? {
         var name = name
-        return name.withUTF8 { find($0).index }
+        return name.withUTF8 { name in
+            bytes.withUnsafeBufferPointer { bytes in
+                ends.withUnsafeBufferPointer { ends in
+                    // Unlike `find`, stops at the first match.
+                    var start = 0
+                    for index in 0..<ends.count {
+                        if ends[index].name - start == name.count && Self.has(name, at: start, in: bytes) { return index }
+                        start = ends[index].value
+                    }
+                    return nil
+                }
+            }
+        }
     }
 
     public func value(at index: Int) -> String {

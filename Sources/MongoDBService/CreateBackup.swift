@@ -51,7 +51,8 @@ struct CreateBackup {
                     backupType: "FullBackup", retentionDays: retentionDays, startedAt: call.now,
                     finishesAt: BackupRecord.finishTime(
                         start: call.now, duration: duration, outcome: outcome, stages: MongoDBLifecycle.stages),
-                    duration: duration, outcome: outcome))
+                    duration: duration, outcome: outcome),
+                after: admission)
             return [
                 .init("BackupId", .string(MongoDBIdentifiers.backupId(backup.sequence))),
                 .init("BackupJobId", .string(MongoDBIdentifiers.backupJobId(backup.sequence))),

@@ -54,7 +54,8 @@ struct CreateBackup {
                     startedAt: call.now,
                     finishesAt: BackupRecord.finishTime(
                         start: call.now, duration: duration, outcome: outcome, stages: RDSLifecycle.stages),
-                    duration: duration, outcome: outcome))
+                    duration: duration, outcome: outcome),
+                after: admission)
             switch configuration.profile {
             case .current: return [.init("BackupJobId", .string(RDSIdentifiers.backupJobId(backup.sequence)))]
             case .legacy: return []

@@ -149,6 +149,121 @@ import Testing
         #expect(try store.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 300), limit: 5, offset: 0) }.total == 0)
     }
 
+    /// Version 8: an insert writes the instance's total only on the instance's first backup of a UTC day, or
+    /// when the clock was set back before the total's mark; the total is right whichever way it was kept.
+    @Test func keepsTotalsAcrossDaysDeletionsAndAClockSetBack() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try Store(path: path)
+        let day: Int64 = 86_400_000
+        let inspector = try SQLiteConnection(path: path)
+        func totalsRow() throws -> [[Int64]] {
+            try inspector.query("SELECT undeleted, counted_before FROM backup_totals WHERE instance_id = 'rm-1'") {
+                [$0.int(0), $0.int(1)]
+            }
+        }
+        func total() throws -> Int {
+            try store.transaction {
+                try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 100 * day), limit: 1, offset: 0).total
+            }
+        }
+        func create(at start: Int64) throws -> Int64 {
+            try store.transaction { state in
+                let admission = try state.backupAdmission("rm-1", product: .rds, at: start, day: start..<start + 1)
+                return try state.insert(Self.backup(start: start, end: start + 5), after: admission).sequence
+            }
+        }
+        try store.transaction { try $0.put(Self.instance) }
+        #expect(try totalsRow() == [])
+        let first = try create(at: 10 * day + 10)  // the first backup starts the total at its day's start
+        #expect(try totalsRow() == [[0, 10 * day]])
+        _ = try create(at: 10 * day + 20)  // the same day: the total is not written
+        #expect(try totalsRow() == [[0, 10 * day]])
+        #expect(try total() == 2)
+        let nextDay = try create(at: 11 * day + 5)  // a new day counts the day before
+        #expect(try totalsRow() == [[2, 11 * day]])
+        #expect(try total() == 3)
+        _ = try create(at: 10 * day + 30)  // the clock set back before the mark: counted at once
+        #expect(try totalsRow() == [[3, 11 * day]])
+        #expect(try total() == 4)
+        try store.transaction { try $0.markDeleted(sequence: first, at: 11 * day + 10) }  // counted: the total drops
+        #expect(try totalsRow() == [[2, 11 * day]])
+        try store.transaction { try $0.markDeleted(sequence: nextDay, at: 11 * day + 10) }  // since the mark: read, not kept
+        #expect(try totalsRow() == [[2, 11 * day]])
+        #expect(try total() == 2)
+        let atDayStart = try create(at: 13 * day)  // days later, at a day's very start: the deleted one is not counted
+        #expect(try totalsRow() == [[2, 13 * day]])
+        #expect(try total() == 3)
+        // Without the admission (callers that did not read it), the insert reads the mark itself.
+        _ = try store.transaction { try $0.insert(Self.backup(start: 12 * day, end: 12 * day + 1)) }
+        #expect(try totalsRow() == [[3, 13 * day]])
+        #expect(try total() == 4)
+        try store.transaction { try $0.markDeleted(sequence: atDayStart, at: 13 * day + 1) }  // started at the mark: read
+        #expect(try totalsRow() == [[3, 13 * day]])
+        #expect(try total() == 3)
+        // A clock before 1970 has days too.
+        #expect(StoreTransaction.startOfDay(-1) == -day)
+        #expect(StoreTransaction.startOfDay(-day) == -day)
+        #expect(StoreTransaction.startOfDay(day - 1) == 0)
+    }
+
+    @Test func upgradingAVersionSevenFileCountsEveryBackupItsTotalsCounted() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let day: Int64 = 86_400_000
+        do {
+            // A version-7 file: rm-1 has a total of its two backups; rm-2 has a backup but no total (written
+            // behind the emulator's back, as bench/run.py's scale section does).
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(
+                """
+                CREATE TABLE instances (instance_id TEXT PRIMARY KEY, product TEXT NOT NULL, account_id TEXT NOT NULL,
+                    region_id TEXT NOT NULL, engine TEXT NOT NULL, engine_version TEXT NOT NULL, status TEXT NOT NULL,
+                    instance_type TEXT NOT NULL, storage_type TEXT NOT NULL, lock_mode TEXT NOT NULL, kind_code TEXT,
+                    databases TEXT NOT NULL, attributes TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE backups (sequence INTEGER PRIMARY KEY, product TEXT NOT NULL,
+                    instance_id TEXT NOT NULL, account_id TEXT NOT NULL, method TEXT NOT NULL, backup_type TEXT NOT NULL,
+                    strategy TEXT, database_names TEXT, retention_days INTEGER, started_at INTEGER NOT NULL,
+                    finishes_at INTEGER NOT NULL, duration INTEGER NOT NULL DEFAULT 0, fail_stage TEXT, hold_stage TEXT,
+                    hold_until INTEGER, deleted_at INTEGER);
+                CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+                CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                CREATE TABLE next_backup_outcomes (instance_id TEXT PRIMARY KEY, fail_stage TEXT, hold_stage TEXT,
+                    hold_until INTEGER) WITHOUT ROWID;
+                CREATE TABLE backup_totals (instance_id TEXT PRIMARY KEY, undeleted INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, finishes_at)
+                    VALUES ('rds', 'rm-1', 'default', 'Physical', 'Auto', \(5 * day + 7), \(5 * day + 8)),
+                           ('rds', 'rm-1', 'default', 'Physical', 'Auto', \(5 * day + 9), \(5 * day + 10)),
+                           ('rds', 'rm-2', 'default', 'Physical', 'Auto', \(4 * day), \(4 * day + 1));
+                INSERT INTO backup_totals VALUES ('rm-1', 2);
+                PRAGMA application_id = \(Store.applicationID);
+                PRAGMA user_version = 7;
+                """)
+        }
+        let upgraded = try Store(path: path)
+        let inspector = try SQLiteConnection(path: path)
+        #expect(try inspector.query("PRAGMA user_version") { $0.int(0) } == [Int64(Store.schemaVersion)])
+        #expect(
+            try inspector.query("SELECT instance_id, undeleted, counted_before FROM backup_totals ORDER BY instance_id") {
+                "\($0.text(0)) \($0.int(1)) \($0.int(2))"
+            } == ["rm-1 2 \(5 * day + 10)"])
+        func total(_ instance: String) throws -> Int {
+            try upgraded.transaction {
+                try $0.backupSets(BackupSetFilter(instanceId: instance, endedBy: 100 * day), limit: 1, offset: 0).total
+            }
+        }
+        #expect(try total("rm-1") == 2)
+        #expect(try total("rm-2") == 1)  // no total: every set is counted
+        _ = try upgraded.transaction { try $0.insert(Self.backup(start: 5 * day + 20, end: 5 * day + 21)) }
+        _ = try upgraded.transaction { try $0.insert(Self.backup(start: 6 * day, end: 6 * day + 1, instance: "rm-2")) }
+        #expect(
+            try inspector.query("SELECT instance_id, undeleted, counted_before FROM backup_totals ORDER BY instance_id") {
+                "\($0.text(0)) \($0.int(1)) \($0.int(2))"
+            } == ["rm-1 2 \(5 * day + 10)", "rm-2 1 \(6 * day)"])
+        #expect(try total("rm-1") == 3)
+        #expect(try total("rm-2") == 2)
+    }
+
     @Test func deletesAnInstanceWithItsBackups() throws {
         let store = try Store(path: ":memory:")
         try store.transaction { state in

@@ -52,7 +52,13 @@ public final class Authenticator: Sendable {
     }
 
     public func authenticate(_ request: HTTPRequest, parameters: RPCParameters, now: Int64) throws -> Caller {
-        let authorization = request.header("Authorization")
+        try authenticate(request, parameters: parameters, authorization: request.header("Authorization"), now: now)
+    }
+
+    /// `authenticate` for a caller that has read the request's `Authorization` header already.
+    public func authenticate(_ request: HTTPRequest, parameters: RPCParameters, authorization: String?, now: Int64) throws
+        -> Caller
+    {
         let isV3 = authorization.map { !$0.hasPrefix("HMAC-") && Self.contains($0, "Credential=") } ?? false
         guard mode == .strict else {
             let keyId = parameters.nonEmpty("AccessKeyId") ?? authorization.flatMap(SignatureV3.Authorization.init)?.credential
