@@ -52,6 +52,11 @@ let package = Package(
         .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "EmulatorStore", "AlibabaRPC"]),
         .testTarget(name: "MongoDBServiceTests", dependencies: ["MongoDBService", "EmulatorStore", "AlibabaRPC"]),
         // End-to-end: the server started in-process and as the built executable.
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "aliyun-db-emulator", "TestSupport"]),
+        .testTarget(
+            name: "EmulatorTests",
+            dependencies: [
+                "Emulator", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

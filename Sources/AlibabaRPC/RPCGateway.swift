@@ -111,15 +111,24 @@ public final class RPCGateway: Sendable {
     }
 
     /// The part of `perform` that touches state: the product service's operation.
+    ///
+    /// The call acts at the clock's reading now, not at `prepare`'s: the server runs this holding the store's lock,
+    /// so calls then act at times in the order they take effect. With `prepare`'s reading, a call prepared by one
+    /// worker a millisecond before another worker's could take effect after it, at the earlier time, and so not
+    /// see the other's backup task as started: both would be accepted.
     public func execute(_ prepared: PreparedCall) -> ExecutedCall {
+        var call = prepared.call
+        var reply = prepared.reply
+        call.now = clock.now
+        reply.now = call.now
         let result: Result<[RPCValue.Field], APIError>
         do {
-            result = .success(try prepared.service.perform(prepared.call))
+            result = .success(try prepared.service.perform(call))
         } catch {
             // A store failure or a bug: still the API's envelope, never a bare 500.
             result = .failure(error as? APIError ?? .internalError)
         }
-        return ExecutedCall(reply: prepared.reply, action: prepared.call.action, result: result)
+        return ExecutedCall(reply: reply, action: call.action, result: result)
     }
 
     /// The part of `perform` that needs no state: the reply's envelope.
@@ -150,7 +159,7 @@ public final class RPCGateway: Sendable {
     /// What a reply needs to know about its request.
     fileprivate struct Reply: Sendable {
         let requestId: String
-        let now: Int64
+        var now: Int64
         let hostId: String?
         var format: ResponseFormat
         var service: (any RPCService)?

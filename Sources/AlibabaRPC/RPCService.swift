@@ -9,8 +9,9 @@ public struct RPCCall: Sendable {
     public let accessKeyId: String?
     /// The account the access key maps to.
     public let accountId: String
-    /// The clock's reading for this request (ms since the epoch, UTC); read once per request.
-    public let now: Int64
+    /// The clock's reading for this request (ms since the epoch, UTC): when the call takes effect (see
+    /// `RPCGateway.execute`).
+    public internal(set) var now: Int64
 
     public init(action: String, parameters: RPCParameters, accessKeyId: String? = nil, accountId: String, now: Int64) {
         self.action = action
