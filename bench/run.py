@@ -309,9 +309,9 @@ def scale(binary, work, seconds):
             db.executemany("INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, "
                            "finishes_at, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             # Written behind the emulator's back, so its per-instance totals are brought up to date too.
-            db.execute("INSERT OR REPLACE INTO backup_totals (instance_id, undeleted, counted_before) "
-                       "SELECT instance_id, count(*), max(started_at) + 1 FROM backups WHERE deleted_at IS NULL "
-                       "GROUP BY instance_id")
+            db.execute("INSERT OR REPLACE INTO backup_totals (instance_id, undeleted, counted_before, longest) "
+                       "SELECT instance_id, count(*), max(started_at) + 1, max(finishes_at - started_at) FROM backups "
+                       "WHERE deleted_at IS NULL GROUP BY instance_id")
         server = emulator(binary, "--state", str(state), "--backup-duration", "0", "--rds-daily-quota", "100000000")
         now = server.control("GET", "/_emulator/clock")["now"]
         for action, extra in [("DescribeBackups", ()), ("CreateBackup", ())]:

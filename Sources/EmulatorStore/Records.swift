@@ -122,6 +122,8 @@ public struct BackupAdmission: Sendable {
     public var scriptedOutcome: BackupOutcome?
     /// Where the instance's backup total stands (`StoreTransaction.insert`); nil before its first backup.
     var countedBefore: Int64?
+    /// The instance's longest task, kept with its total; nil before its first backup.
+    var longest: Int64?
 }
 
 /// A backup accepted by CreateBackup: its task, and the backup set the task produces.

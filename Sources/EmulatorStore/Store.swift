@@ -16,7 +16,7 @@ public final class Store: @unchecked Sendable {
     // @unchecked: `connection`, `batchOpen`, `failedBatches` and `runningBodies` are used only while `lock` is held.
 
     /// Bumped whenever the schema changes; a file with a newer version is refused.
-    public static let schemaVersion = 8
+    public static let schemaVersion = 9
     /// Marks a SQLite file as ours (`PRAGMA application_id`, "ADBE").
     static let applicationID: Int64 = 0x4144_4245
 
@@ -113,6 +113,7 @@ public final class Store: @unchecked Sendable {
                 \(version6)
                 \(version7)
                 \(version8)
+                \(version9)
                 PRAGMA user_version = \(schemaVersion);
                 PRAGMA application_id = \(applicationID);
                 """)
@@ -246,6 +247,17 @@ public final class Store: @unchecked Sendable {
             coalesce((SELECT max(started_at) + 1 FROM backups b WHERE b.instance_id = backup_totals.instance_id), 0);
         """
 
+    /// Version 9: no index by finish. A task runs from its start until its finish, so one running at `t` started
+    /// after `t` minus the instance's longest task (`longest`: the most any of its backups took from start to
+    /// finish, kept with its total): the index by start finds it in that short range, and each accepted backup
+    /// has one index entry to write instead of two. An instance without a total has no bound (its whole range).
+    private static let version9 = """
+        ALTER TABLE backup_totals ADD COLUMN longest INTEGER NOT NULL DEFAULT 0;
+        UPDATE backup_totals SET longest = coalesce(
+            (SELECT max(finishes_at - started_at) FROM backups b WHERE b.instance_id = backup_totals.instance_id), 0);
+        DROP INDEX IF EXISTS backups_by_finish;
+        """
+
     /// Brings an older state file up to the current schema, in one transaction.
     private static func migrate(_ connection: SQLiteConnection, from version: Int64) throws {
         guard version < schemaVersion else { return }
@@ -256,6 +268,7 @@ public final class Store: @unchecked Sendable {
             if version < 6 { try connection.execute(version6) }
             if version < 7 { try connection.execute(version7) }
             if version < 8 { try connection.execute(version8) }
+            if version < 9 { try connection.execute(version9) }
             try connection.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
@@ -420,22 +433,26 @@ public struct StoreTransaction {
     private static let admissionSQL = SQLStatement(
         """
         SELECT i.account_id, i.engine, i.status, i.instance_type, i.storage_type, i.lock_mode, i.kind_code, i.databases,
-            EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.finishes_at > ?3 AND b.started_at <= ?3),
+            EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.started_at <= ?3
+                    AND b.started_at > ?3 - coalesce(t.longest, ?6) AND b.finishes_at > ?3),
             (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
-            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.counted_before
+            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.counted_before, t.longest
         FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id) LEFT JOIN backup_totals t USING (instance_id)
         WHERE i.instance_id = ?1 AND i.product = ?2
         """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
     /// in `day`, the scripted outcome; and where its total stands, for `insert`. One statement, over the primary
-    /// keys and the two backup indexes.
+    /// keys and two ranges of the start index (a running task started within the instance's longest task).
     public func backupAdmission(_ instanceId: String, product: Product, at now: Int64, day: Range<Int64>) throws
         -> BackupAdmission?
     {
         try connection.query(
             Self.admissionSQL,
-            [.text(instanceId), .text(product.rawValue), .int(now), .int(day.lowerBound), .int(day.upperBound)]
+            [
+                .text(instanceId), .text(product.rawValue), .int(now), .int(day.lowerBound), .int(day.upperBound),
+                .int(Self.unboundedSpan),
+            ]
         ) { row in
             BackupAdmission(
                 instance: BackupAdmission.Instance(
@@ -446,7 +463,7 @@ public struct StoreTransaction {
                 scriptedOutcome: row.int(10) == 0
                     ? nil
                     : BackupOutcome(failStage: row.optionalText(11), holdStage: row.optionalText(12), holdUntil: row.optionalInt(13)),
-                countedBefore: row.optionalInt(14))
+                countedBefore: row.optionalInt(14), longest: row.optionalInt(15))
         }.first
     }
 
@@ -457,19 +474,28 @@ public struct StoreTransaction {
     /// instance's first backup of a UTC day moves `counted_before` to that day's start (counting the backups
     /// started in between, at most a day's), or when the clock was set back before `counted_before`. What is
     /// counted when read is then at most the backups started since the day began: a range of the start index.
+    ///
+    /// The total also keeps the instance's longest task, which bounds where a running one can be (version 9): a
+    /// backup that takes longer than any before it widens it.
+    ///
     /// `admission`, read just before in the same transaction, says where the total stands; without it, it is read.
     public func insert(_ backup: BackupRecord, after admission: BackupAdmission? = nil) throws -> BackupRecord {
-        let countedBefore =
-            if let admission { admission.countedBefore } else {
-                try connection.query(Self.totalMark, [.text(backup.instanceId)]) { $0.int(0) }.first
+        let (countedBefore, longest) =
+            if let admission { (admission.countedBefore, admission.longest) } else {
+                try connection.query(Self.totalMark, [.text(backup.instanceId)]) {
+                    (Optional($0.int(0)), Optional($0.int(1)))
+                }.first ?? (nil, nil)
             }
+        let span = backup.finishesAt - backup.startedAt
         let dayStart = Self.startOfDay(backup.startedAt)
         var mark = countedBefore ?? dayStart
         if countedBefore == nil {
-            try connection.run(Self.startTotal, [.text(backup.instanceId), .int(dayStart)])
+            try connection.run(Self.startTotal, [.text(backup.instanceId), .int(dayStart), .int(span)])
         } else if mark < dayStart {
-            try connection.run(Self.advanceTotal, [.text(backup.instanceId), .int(dayStart)])
+            try connection.run(Self.advanceTotal, [.text(backup.instanceId), .int(dayStart), .int(span)])
             mark = dayStart
+        } else if span > longest ?? 0 {
+            try connection.run(Self.widenLongest, [.text(backup.instanceId), .int(span)])
         }
         try connection.run(
             Self.insertBackup,
@@ -497,25 +523,34 @@ public struct StoreTransaction {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         """)
 
-    private static let totalMark = SQLStatement("SELECT counted_before FROM backup_totals WHERE instance_id = ?1")
+    private static let totalMark = SQLStatement("SELECT counted_before, longest FROM backup_totals WHERE instance_id = ?1")
 
-    /// An instance's first total: its undeleted backups started before `?2` (none, unless written behind our back).
+    /// An instance's first total: its undeleted backups started before `?2` and its longest task, the new one's
+    /// (`?3`) included (none before it, unless written behind our back).
     private static let startTotal = SQLStatement(
         """
-        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted, counted_before)
-        VALUES (?1, (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at < ?2 AND deleted_at IS NULL), ?2)
+        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted, counted_before, longest)
+        VALUES (?1, (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at < ?2 AND deleted_at IS NULL), ?2,
+                max(?3, coalesce((SELECT max(finishes_at - started_at) FROM backups WHERE instance_id = ?1), 0)))
         """)
 
-    /// Counts the undeleted backups started from `counted_before` to `?2`, and moves `counted_before` to `?2`.
+    /// Counts the undeleted backups started from `counted_before` to `?2`, moves `counted_before` to `?2`, and
+    /// widens `longest` to the new backup's `?3`.
     private static let advanceTotal = SQLStatement(
         """
         UPDATE OR ROLLBACK backup_totals
         SET undeleted = undeleted + (SELECT count(*) FROM backups b WHERE b.instance_id = ?1
                                      AND b.started_at >= backup_totals.counted_before AND b.started_at < ?2
                                      AND b.deleted_at IS NULL),
-            counted_before = ?2
+            counted_before = ?2, longest = max(longest, ?3)
         WHERE instance_id = ?1
         """)
+
+    private static let widenLongest = SQLStatement(
+        "UPDATE OR ROLLBACK backup_totals SET longest = max(longest, ?2) WHERE instance_id = ?1")
+
+    /// How far back a running task is looked for when an instance has no total (and so no longest task): anywhere.
+    static let unboundedSpan: Int64 = 1 << 62
 
     private static let countBackup = SQLStatement(
         "UPDATE OR ROLLBACK backup_totals SET undeleted = undeleted + 1 WHERE instance_id = ?1")
@@ -570,17 +605,22 @@ public struct StoreTransaction {
         if filter.isUnfiltered {
             // Every undeleted set but those whose task has not ended (one at a time per instance: few). The total
             // counts those started before its mark; the others started since a day began, at most (see `insert`).
-            let (counted, mark) = try connection.query(
-                "SELECT undeleted, counted_before FROM backup_totals WHERE instance_id = ?1", [.text(filter.instanceId)]
-            ) { ($0.int(0), $0.int(1)) }.first ?? (0, Int64.min)
+            let (counted, mark, longest) = try connection.query(
+                "SELECT undeleted, counted_before, longest FROM backup_totals WHERE instance_id = ?1",
+                [.text(filter.instanceId)]
+            ) { ($0.int(0), $0.int(1), $0.int(2)) }.first ?? (0, Int64.min, Self.unboundedSpan)
             let since = try connection.query(
                 "SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND deleted_at IS NULL",
                 [.text(filter.instanceId), .int(mark)]
             ) { $0.int(0) }.first ?? 0
             let undeleted = counted + since
+            // A set not ended at `endedBy` started after `endedBy` minus the longest task (see `version9`).
             let unended = try connection.query(
-                "SELECT count(*) FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND deleted_at IS NULL",
-                [.text(filter.instanceId), .int(filter.endedBy)]
+                """
+                SELECT count(*) FROM backups
+                WHERE instance_id = ?1 AND started_at > ?2 - ?3 AND finishes_at > ?2 AND deleted_at IS NULL
+                """,
+                [.text(filter.instanceId), .int(filter.endedBy), .int(longest)]
             ) { $0.int(0) }.first ?? 0
             total = undeleted - unended
         } else {
@@ -605,8 +645,13 @@ public struct StoreTransaction {
     /// The instance's tasks still running at `now`, oldest first.
     public func runningBackups(instanceId: String, at now: Int64) throws -> [BackupRecord] {
         try connection.query(
-            "SELECT \(Self.backupColumns) FROM backups WHERE instance_id = ?1 AND finishes_at > ?2 AND started_at <= ?2 ORDER BY sequence",
-            [.text(instanceId), .int(now)], read: Self.backup)
+            """
+            SELECT \(Self.backupColumns) FROM backups
+            WHERE instance_id = ?1 AND started_at <= ?2 AND finishes_at > ?2
+                AND started_at > ?2 - coalesce((SELECT longest FROM backup_totals WHERE instance_id = ?1), ?3)
+            ORDER BY sequence
+            """,
+            [.text(instanceId), .int(now), .int(Self.unboundedSpan)], read: Self.backup)
     }
 
     public func markDeleted(sequence: Int64, at now: Int64) throws {

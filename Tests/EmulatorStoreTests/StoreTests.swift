@@ -207,6 +207,119 @@ import Testing
         #expect(StoreTransaction.startOfDay(day - 1) == 0)
     }
 
+    /// Version 9: a running task is looked for only as far back as the instance's longest task, which is kept
+    /// with its total and widened by any backup that takes longer (on the day's first backup or any other).
+    @Test func findsRunningTasksWithinTheLongestTask() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try Store(path: path)
+        let day: Int64 = 86_400_000
+        let inspector = try SQLiteConnection(path: path)
+        func longest() throws -> [Int64] {
+            try inspector.query("SELECT longest FROM backup_totals WHERE instance_id = 'rm-1'") { $0.int(0) }
+        }
+        func running(at now: Int64) throws -> Bool {
+            try store.transaction {
+                try #require(try $0.backupAdmission("rm-1", product: .rds, at: now, day: now..<now + 1)).hasTaskRunning
+            }
+        }
+        func runningSequences(at now: Int64) throws -> [Int64] {
+            try store.transaction { try $0.runningBackups(instanceId: "rm-1", at: now) }.map(\.sequence)
+        }
+        func total(endedBy: Int64) throws -> Int {
+            try store.transaction {
+                try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: endedBy), limit: 1, offset: 0).total
+            }
+        }
+        func create(_ start: Int64, _ end: Int64) throws -> Int64 {
+            try store.transaction { state in
+                let admission = try state.backupAdmission("rm-1", product: .rds, at: start, day: start..<start + 1)
+                return try state.insert(Self.backup(start: start, end: end), after: admission).sequence
+            }
+        }
+        try store.transaction { try $0.put(Self.instance) }
+        _ = try create(10 * day, 10 * day + 60_000)
+        #expect(try longest() == [60_000])
+        #expect(try running(at: 10 * day + 59_999))
+        #expect(try !running(at: 10 * day + 60_000))
+        let hour = try create(10 * day + 100_000, 10 * day + 100_000 + 3_600_000)  // the same day: widened alone
+        #expect(try longest() == [3_600_000])
+        #expect(try running(at: 10 * day + 3_000_000))
+        #expect(try runningSequences(at: 10 * day + 3_000_000) == [hour])
+        #expect(try total(endedBy: 10 * day + 3_000_000) == 1)  // the running task is no set yet
+        _ = try create(11 * day, 11 * day + 1_000)  // a new day, shorter: kept
+        #expect(try longest() == [3_600_000])
+        // The clock set back: a task of two days, started before the others, is found while it runs.
+        let long = try create(9 * day, 11 * day)
+        #expect(try longest() == [2 * day])
+        #expect(try running(at: 10 * day + day / 2))
+        #expect(try runningSequences(at: 10 * day + day / 2) == [long])
+        #expect(try runningSequences(at: 10 * day + 100_000) == [hour, long])
+        #expect(try total(endedBy: 10 * day + day / 2) == 2)  // the minute and the hour
+        #expect(try total(endedBy: 11 * day + 1_000) == 4)
+        // A new day's first backup, longer than any: widened as the total moves on.
+        let days = try create(12 * day, 15 * day)
+        #expect(try longest() == [3 * day])
+        #expect(try runningSequences(at: 14 * day) == [days])
+        #expect(try total(endedBy: 14 * day) == 4)
+        #expect(try total(endedBy: 15 * day) == 5)
+        #expect(try !running(at: 15 * day))
+    }
+
+    @Test func upgradingAVersionEightFileKeepsEachInstancesLongestTaskAndDropsTheFinishIndex() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(
+                """
+                CREATE TABLE instances (instance_id TEXT PRIMARY KEY, product TEXT NOT NULL, account_id TEXT NOT NULL,
+                    region_id TEXT NOT NULL, engine TEXT NOT NULL, engine_version TEXT NOT NULL, status TEXT NOT NULL,
+                    instance_type TEXT NOT NULL, storage_type TEXT NOT NULL, lock_mode TEXT NOT NULL, kind_code TEXT,
+                    databases TEXT NOT NULL, attributes TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE backups (sequence INTEGER PRIMARY KEY, product TEXT NOT NULL,
+                    instance_id TEXT NOT NULL, account_id TEXT NOT NULL, method TEXT NOT NULL, backup_type TEXT NOT NULL,
+                    strategy TEXT, database_names TEXT, retention_days INTEGER, started_at INTEGER NOT NULL,
+                    finishes_at INTEGER NOT NULL, duration INTEGER NOT NULL DEFAULT 0, fail_stage TEXT, hold_stage TEXT,
+                    hold_until INTEGER, deleted_at INTEGER);
+                CREATE INDEX backups_by_start ON backups (instance_id, started_at);
+                CREATE INDEX backups_by_finish ON backups (instance_id, finishes_at);
+                CREATE TABLE next_backup_outcomes (instance_id TEXT PRIMARY KEY, fail_stage TEXT, hold_stage TEXT,
+                    hold_until INTEGER) WITHOUT ROWID;
+                CREATE TABLE backup_totals (instance_id TEXT PRIMARY KEY, undeleted INTEGER NOT NULL,
+                    counted_before INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+                INSERT INTO instances VALUES ('rm-1', 'rds', 'default', 'cn-hangzhou', 'MySQL', '8.0', 'Running',
+                    'Primary', 'local_ssd', 'Unlock', NULL, 'a,b', '{"DBInstanceStorage":20,"ZoneId":"z"}');
+                INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, finishes_at)
+                    VALUES ('rds', 'rm-1', 'default', 'Physical', 'Auto', 1000, 9000),
+                           ('rds', 'rm-1', 'default', 'Physical', 'Auto', 10000, 10500);
+                INSERT INTO backup_totals VALUES ('rm-1', 0, 0);
+                PRAGMA application_id = \(Store.applicationID);
+                PRAGMA user_version = 8;
+                """)
+        }
+        let upgraded = try Store(path: path)
+        let inspector = try SQLiteConnection(path: path)
+        #expect(try inspector.query("PRAGMA user_version") { $0.int(0) } == [Int64(Store.schemaVersion)])
+        #expect(try inspector.query("SELECT longest FROM backup_totals") { $0.int(0) } == [8000])
+        #expect(
+            try inspector.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backups'") {
+                $0.text(0)
+            } == ["backups_by_start"])
+        func running(at now: Int64) throws -> Bool {
+            try upgraded.transaction {
+                try #require(try $0.backupAdmission("rm-1", product: .rds, at: now, day: 0..<1)).hasTaskRunning
+            }
+        }
+        #expect(try running(at: 8999))
+        #expect(try running(at: 10_499))
+        #expect(try !running(at: 9500))
+        #expect(
+            try upgraded.transaction {
+                try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 9000), limit: 5, offset: 0).total
+            } == 1)
+    }
+
     @Test func upgradingAVersionSevenFileCountsEveryBackupItsTotalsCounted() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
