@@ -250,12 +250,16 @@ public final class Store: @unchecked Sendable {
     /// Version 9: no index by finish. A task runs from its start until its finish, so one running at `t` started
     /// after `t` minus the instance's longest task (`longest`: the most any of its backups took from start to
     /// finish, kept with its total): the index by start finds it in that short range, and each accepted backup
-    /// has one index entry to write instead of two. An instance without a total has no bound (its whole range).
+    /// has one index entry to write instead of two. The index by start carries each backup's finish, so that the
+    /// range is read from the index alone: with a raised quota it can hold thousands of short backups. An instance
+    /// without a total has no bound (its whole range).
     private static let version9 = """
         ALTER TABLE backup_totals ADD COLUMN longest INTEGER NOT NULL DEFAULT 0;
         UPDATE backup_totals SET longest = coalesce(
             (SELECT max(finishes_at - started_at) FROM backups b WHERE b.instance_id = backup_totals.instance_id), 0);
         DROP INDEX IF EXISTS backups_by_finish;
+        DROP INDEX IF EXISTS backups_by_start;
+        CREATE INDEX backups_by_start ON backups (instance_id, started_at, finishes_at);
         """
 
     /// Brings an older state file up to the current schema, in one transaction.
