@@ -181,6 +181,8 @@ private final class Worker: @unchecked Sendable {
     /// Requests of this turn of the loop whose work was deferred (batching only).
     private var pending: [(raw: OpaquePointer, request: HTTPRequest, work: @Sendable () -> HTTPReply.Finish)] = []
     private var finishes: [HTTPReply.Finish] = []
+    /// Replies of this turn that were ready at once (batching only).
+    private var ready: [(raw: OpaquePointer, response: HTTPResponse)] = []
     private var batchMark = 0
 
     init(socket: Int32, bodyLimit: Int, batching: HTTPServer.Batching?, handler: @escaping HTTPServer.Handler) throws {
@@ -289,7 +291,12 @@ private final class Worker: @unchecked Sendable {
             body: HTTPServer.drain(evhttp_request_get_input_buffer(raw)))
         switch handler(request) {
         case .ready(let response):
-            send(response, to: raw)
+            if batching == nil {
+                send(response, to: raw)
+            } else {
+                // Sent after the turn, with the deferred ones: written there at once (see `send`).
+                ready.append((raw, response))
+            }
         case .deferred(let work):
             if batching == nil {
                 send(work()(), to: raw)
@@ -300,19 +307,29 @@ private final class Worker: @unchecked Sendable {
         }
     }
 
+    /// Outside the loop's dispatch: libevent's callbacks may run from here (see `send`).
     private func sendPending() {
-        guard let batching, !pending.isEmpty else { return }
+        guard let batching else { return }
+        for (raw, response) in ready { send(response, to: raw, writingNow: true) }
+        ready.removeAll(keepingCapacity: true)
+        guard !pending.isEmpty else { return }
         let durable = batching.run(&batchMark) {
             for item in pending { finishes.append(item.work()) }
         }
         for (item, finish) in zip(pending, finishes) {
-            send(durable ? finish() : batching.replacement(item.request), to: item.raw)
+            send(durable ? finish() : batching.replacement(item.request), to: item.raw, writingNow: true)
         }
         pending.removeAll(keepingCapacity: true)
         finishes.removeAll(keepingCapacity: true)
     }
 
-    private func send(_ response: HTTPResponse, to raw: OpaquePointer) {
+    /// - Parameter writingNow: write the reply to the socket here rather than when the socket is next
+    ///   reported writable, as evhttp does. evhttp asks epoll to watch for writability, and stops once all
+    ///   is written: two `epoll_ctl` calls and one more turn of the loop a reply. Written here, the request
+    ///   is finished in this turn, and libevent's change list makes one call of the two (the one left
+    ///   re-enables reading, which evhttp turned off while the request was served). Only outside the loop's
+    ///   dispatch: evhttp's "written" callback runs from here and may free the request and its connection.
+    private func send(_ response: HTTPResponse, to raw: OpaquePointer, writingNow: Bool = false) {
         let headers = evhttp_request_get_output_headers(raw)
         // withCString, not the implicit conversion: that one copies a short string to the heap first.
         for (name, value) in response.headers {
@@ -325,7 +342,18 @@ private final class Worker: @unchecked Sendable {
                 evbuffer_add(output, start, bytes.count)
             }
         }
+        // Taken before the reply: without a connection (the client has gone) evhttp frees the request.
+        let connection = writingNow ? evhttp_request_get_connection(raw) : nil
         HTTPResponse.reasonPhrase(response.status).withCString { evhttp_send_reply(raw, Int32(response.status), $0, nil) }
+        if let connection, let events = evhttp_connection_get_bufferevent(connection) {
+            let output = bufferevent_get_output(events)
+            // A short write or an error leaves the rest to the usual path, which reports errors too.
+            if evbuffer_write(output, bufferevent_getfd(events)) > 0, evbuffer_get_length(output) == 0 {
+                // What the usual path does once all is written: evhttp finishes the request, and stops
+                // watching for writability before the change list reaches epoll.
+                bufferevent_trigger(events, Int16(EV_WRITE), 0)
+            }
+        }
     }
 }
 

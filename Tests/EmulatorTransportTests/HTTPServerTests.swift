@@ -155,6 +155,39 @@ import Testing
         #expect(log.withLock { $0 } == ["begin 0", "work", "commit", "finish", "begin 1", "work", "commit", "finish"])
     }
 
+    /// With batching, a worker writes the turn's replies itself (not when evhttp next finds the socket
+    /// writable): the connection must then go on exactly as evhttp would have let it.
+    @Test func answersPipelinedRequestsInOrderAndWritesAReplyTooLargeForTheSocketInParts() throws {
+        let large = String(repeating: "0123456789abcdef", count: 1 << 20)  // 16 MiB: more than the socket takes
+        let server = try HTTPServer(
+            host: "127.0.0.1", port: 0,
+            batching: HTTPServer.Batching(run: { _, work in work(); return true }, replacement: { _ in HTTPResponse(status: 503) })
+        ) { request in
+            switch request.path {
+            case "/now": .ready(HTTPResponse(status: 202, contentType: "text/plain", body: "now"))
+            case "/large": .deferred { { HTTPResponse(status: 200, contentType: "text/plain", body: large) } }
+            default: .deferred { { HTTPResponse(status: 201, contentType: "text/plain", body: request.path) } }
+            }
+        }
+        server.start()
+        defer { server.stopAndWait() }
+        // One write holds them all: each is read only once the one before is answered, and the one after the
+        // large reply only once all of it is written.
+        let paths = ["/now", "/later", "/now", "/large", "/after"]
+        let bytes = paths.map { "GET \($0) HTTP/1.1\r\nHost: x\r\n" + ($0 == "/after" ? "Connection: close\r\n" : "") + "\r\n" }
+        let replies = try RawHTTPClient.exchangeAll(
+            port: server.port, bytes: Array(bytes.joined().utf8), receiveBuffer: 4096, pause: 0.2)
+        #expect(replies.map(\.status) == [202, 201, 202, 200, 201])
+        #expect(replies.map { $0.body == large ? "large" : $0.body } == ["now", "/later", "now", "large", "/after"])
+
+        // The connection closes after the large reply: closed before all of it was written, it would be short.
+        let closing = "GET /large HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        let last = try RawHTTPClient.exchangeAll(
+            port: server.port, bytes: Array(closing.utf8), receiveBuffer: 4096, pause: 0.2)
+        #expect(last.map(\.status) == [200])
+        #expect(last.map { $0.body == large } == [true])
+    }
+
     @Test func replacesTheRepliesOfABatchThatCouldNotBeMadeDurable() throws {
         let server = try HTTPServer(
             host: "127.0.0.1", port: 0,

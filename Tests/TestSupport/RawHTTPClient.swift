@@ -36,9 +36,34 @@ public enum RawHTTPClient {
     }
 
     public static func exchange(port: Int, bytes: [UInt8]) throws -> RawResponse {
+        try parse(received(port: port, bytes: bytes))
+    }
+
+    /// Sends `bytes` (several requests, the last with `Connection: close`) and reads every reply, each
+    /// delimited by its `Content-Length`. A small `receiveBuffer` and a `pause` before reading make the
+    /// server find the connection full and write a large reply in parts.
+    public static func exchangeAll(
+        port: Int, bytes: [UInt8], receiveBuffer: Int32? = nil, pause: Double = 0
+    ) throws -> [RawResponse] {
+        var rest = try received(port: port, bytes: bytes, receiveBuffer: receiveBuffer, pause: pause)[...]
+        var replies: [RawResponse] = []
+        while !rest.isEmpty {
+            let reply = try parse(Array(rest), bodyFromLength: true)
+            replies.append(reply.response)
+            rest = rest.dropFirst(reply.length)
+        }
+        return replies
+    }
+
+    private static func received(
+        port: Int, bytes: [UInt8], receiveBuffer: Int32? = nil, pause: Double = 0
+    ) throws -> [UInt8] {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw RawHTTPError(description: "socket: \(errno)") }
         defer { close(socket) }
+        if var size = receiveBuffer {  // before connect, so that the window offered is small from the start
+            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -57,6 +82,7 @@ public enum RawHTTPClient {
             guard count > 0 else { break }  // the server may close early (e.g. on an oversized body)
             sent += count
         }
+        if pause > 0 { usleep(useconds_t(pause * 1_000_000)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -64,10 +90,16 @@ public enum RawHTTPClient {
             if count <= 0 { break }
             received += buffer[0..<count]
         }
-        return try parse(received)
+        return received
     }
 
     static func parse(_ bytes: [UInt8]) throws -> RawResponse {
+        try parse(bytes, bodyFromLength: false).response
+    }
+
+    /// - Parameter bodyFromLength: the body is `Content-Length` bytes (else all that follows the head);
+    ///   `length` is the whole reply's.
+    static func parse(_ bytes: [UInt8], bodyFromLength: Bool) throws -> (response: RawResponse, length: Int) {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
             throw RawHTTPError(description: "no complete reply (\(bytes.count) bytes)")
@@ -83,6 +115,14 @@ public enum RawHTTPClient {
             headers.append(
                 (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        return RawResponse(status: status, headers: headers, body: String(decoding: bytes[(end + 4)...], as: UTF8.self))
+        var bodyEnd = bytes.count
+        if bodyFromLength {
+            guard let length = headers.first(where: { $0.name.lowercased() == "content-length" }).flatMap({ Int($0.value) }),
+                end + 4 + length <= bytes.count
+            else { throw RawHTTPError(description: "a reply without its whole Content-Length (\(bytes.count) bytes)") }
+            bodyEnd = end + 4 + length
+        }
+        let body = String(decoding: bytes[(end + 4)..<bodyEnd], as: UTF8.self)
+        return (RawResponse(status: status, headers: headers, body: body), bodyEnd)
     }
 }
