@@ -55,7 +55,8 @@ let package = Package(
         .testTarget(
             name: "EmulatorTests",
             dependencies: [
-                "Emulator", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport",
+                "Emulator", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport", "RDSService",
+                "MongoDBService",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]

@@ -21,6 +21,15 @@ extension APIError {
         status: 404, code: "InvalidAction.NotFound",
         message: "Specified api is not found, please check your url and method.")
 
+    /// A real action of the product's API that the emulator does not emulate. The code is the emulator's own
+    /// (Alibaba Cloud has no such answer), so that neither a client nor its retry logic mistakes it for a
+    /// refusal by the service, and 501 is a status no SDK retries.
+    public static func notEmulated(action: String, product: String, version: String) -> APIError {
+        APIError(
+            status: 501, code: "NotImplemented.ByEmulator",
+            message: "\(action) is an action of \(product) API version \(version) that aliyun-db-emulator does not emulate.")
+    }
+
     /// A mandatory parameter is absent: `Missing<Name>`, the gateway's current form.
     public static func missing(_ name: String) -> APIError {
         APIError(status: 400, code: "Missing\(name)", message: "\(name) is mandatory for this action.")

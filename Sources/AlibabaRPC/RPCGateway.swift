@@ -4,7 +4,7 @@ import EmulatorTransport
 /// `Version` names, and the outcome into the API's reply envelope, in JSON or XML.
 ///
 /// Check order (docs/behaviour.md): body size → parameter decoding → `Format` → path and method →
-/// `Version` → `Action` → authentication (docs/authentication.md) → the product's own checks.
+/// `Version` → `Action` (unknown: 404; real but not emulated: 501) → authentication (docs/authentication.md) → the product's own checks.
 public final class RPCGateway: Sendable {
     /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
     public static let bodyLimit = 1 << 20
@@ -81,7 +81,11 @@ public final class RPCGateway: Sendable {
             guard let action = parameters.nonEmpty("Action") ?? headerAction else {
                 throw APIError.missing("Action")
             }
-            guard service.implements(action) else { throw APIError.actionNotFound }
+            guard service.implements(action) else {
+                guard service.apiActions.contains(action) else { throw APIError.actionNotFound }
+                reply.action = action  // a real action's name: the request log says which one was asked for
+                throw APIError.notEmulated(action: action, product: service.productCode, version: service.version)
+            }
             reply.action = action
 
             // A refused operation still uses its nonce: the authenticator records it here.

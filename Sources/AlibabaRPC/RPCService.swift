@@ -50,6 +50,9 @@ public protocol RPCService: AnyObject, Sendable {
     /// The public endpoint, named as `HostId` when a request carries no `Host` header.
     var endpoint: String { get }
     func implements(_ action: String) -> Bool
+    /// Every action of the product's real API, emulated or not, in byte order: an action here that `implements`
+    /// refuses answers 501 `NotImplemented.ByEmulator`, any other name `InvalidAction.NotFound`.
+    var apiActions: [String] { get }
     func perform(_ call: RPCCall) throws -> [RPCValue.Field]
 }
 

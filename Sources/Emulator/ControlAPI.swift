@@ -44,6 +44,9 @@ struct ControlAPI {
             case "config":
                 try expect(request, ["GET"], pathIsComplete: segments.count == 1)
                 return json(200, effectiveConfiguration())
+            case "actions":
+                try expect(request, ["GET"], pathIsComplete: segments.count == 1)
+                return json(200, Self.actionCatalogue(of: emulator.services))
             case "clock":
                 try expect(request, ["GET", "POST"], pathIsComplete: segments.count == 1)
                 if request.method == "POST" { try changeClock(try jsonBody(request)) }
@@ -343,7 +346,7 @@ struct ControlAPI {
 
     // MARK: Helpers
 
-    private func expect(_ request: HTTPRequest, _ methods: [String], pathIsComplete: Bool = true) throws {
+    func expect(_ request: HTTPRequest, _ methods: [String], pathIsComplete: Bool = true) throws {
         guard pathIsComplete else { throw Failure.notFound("no control endpoint \(request.path)") }
         guard methods.contains(request.method) else { throw methodNotAllowed(request.method, methods) }
     }
@@ -370,7 +373,7 @@ struct ControlAPI {
         }
     }
 
-    private func json(_ status: Int, _ value: RPCValue) -> HTTPResponse {
+    func json(_ status: Int, _ value: RPCValue) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "application/json;charset=utf-8", body: value.jsonText)
     }
 }

@@ -29,6 +29,8 @@ public final class Emulator: Sendable {
     /// The one clock everything reads: requests, task progress, timestamps, quotas, signatures.
     let clock: VirtualClock
     private let gateway: RPCGateway
+    /// The product services, for `GET /_emulator/actions`.
+    let services: [any RPCService]
     private let logger: Logger
     /// Whether request lines are logged (`info` or finer).
     private let logsRequests: Bool
@@ -69,8 +71,9 @@ public final class Emulator: Sendable {
                 backupDuration: duration),
             store: store)
         serviceConfigurations = (rds.configuration, mongodb.configuration)
+        services = [rds, mongodb]
         gateway = RPCGateway(
-            services: [rds, mongodb], clock: clock,
+            services: services, clock: clock,
             authenticator: Authenticator(mode: configuration.signatureMode, keys: accessKeys))
         // A new state starts from the fixtures; an existing state file keeps what it holds.
         if store.isNew { try reset() }

@@ -37,6 +37,8 @@ public final class MongoDBService: RPCService, Sendable {
         Self.actions.contains(action)
     }
 
+    public var apiActions: [String] { MongoDBAPIActions.all }
+
     public func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         let describe = MongoDBDescribe(store: store)
         switch call.action {

@@ -23,6 +23,8 @@ public final class RDSService: RPCService, Sendable {
         Self.actions.contains(action)
     }
 
+    public var apiActions: [String] { RDSAPIActions.all }
+
     public func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         let describe = RDSDescribe(store: store)
         switch call.action {

@@ -11,6 +11,7 @@ final class EchoService: RPCService, @unchecked Sendable {  // @unchecked: tests
     var lastCall: RPCCall?
 
     func implements(_ action: String) -> Bool { action == "Echo" || action == "Fail" || action == "Crash" }
+    let apiActions = ["Crash", "Echo", "Fail", "Unemulated"]
 
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         lastCall = call
@@ -131,6 +132,11 @@ final class FixedClock: Clock, @unchecked Sendable {  // @unchecked: tests set i
         .init(method: "GET", target: "/?Version=2014-08-15", status: 400, code: "MissingAction",
               message: "Action is mandatory for this action."),
         .init(method: "GET", target: "/?Action=Nope&Version=2014-08-15", status: 404, code: "InvalidAction.NotFound",
+              message: "Specified api is not found, please check your url and method."),
+        .init(method: "GET", target: "/?Action=Unemulated&Version=2014-08-15", status: 501, code: "NotImplemented.ByEmulator",
+              message: "Unemulated is an action of Rds API version 2014-08-15 that aliyun-db-emulator does not emulate."),
+        // Action names are case-sensitive, as on Alibaba Cloud: a misspelt real action does not exist.
+        .init(method: "GET", target: "/?Action=unemulated&Version=2014-08-15", status: 404, code: "InvalidAction.NotFound",
               message: "Specified api is not found, please check your url and method."),
         .init(method: "GET", target: "/?Action=Echo&Version=2014-08-15", status: 400, code: "MissingValue",
               message: "Value is mandatory for this action."),

@@ -1,5 +1,7 @@
 import Emulator
 import Foundation
+import MongoDBService
+import RDSService
 import TestSupport
 import Testing
 
@@ -12,6 +14,24 @@ import Testing
             #expect(reply.status == 200)
             #expect(reply.header("Content-Type") == "application/json;charset=utf-8")
             #expect(reply.body == #"{"status":"ok"}"#)
+        }
+    }
+
+    @Test func listsTheActionsEmulatedAndNot() throws {
+        try withEmulator { server in
+            let reply = try server.get("/_emulator/actions")
+            #expect(reply.status == 200)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+            let products = try #require(body["products"] as? [[String: Any]])
+            #expect(products.map { $0["product"] as? String } == ["Rds", "Dds"])
+            for (product, emulatedHere) in zip(products, [RDSService.actions, MongoDBService.actions]) {
+                let emulated = try #require(product["emulated"] as? [String])
+                let notEmulated = try #require(product["notEmulated"] as? [String])
+                // Every action the service emulates is a real one, so it is listed.
+                #expect(Set(emulated) == emulatedHere)
+                #expect(Set(notEmulated).isDisjoint(with: emulatedHere))
+            }
+            #expect(try server.send("POST", "/_emulator/actions").status == 405)
         }
     }
 

@@ -33,6 +33,8 @@ import Testing
         .init(golden: "gateway-invalid-version.xml", target: "/?Action=CreateBackup&Version=2020-01-01", status: 400),
         .init(golden: "gateway-missing-action.json", target: "/?Version=2014-08-15&Format=JSON", status: 400),
         .init(golden: "gateway-action-not-found.json", target: "/?Action=DescribeNothing&Version=2015-12-01&Format=JSON", status: 404),
+        .init(golden: "gateway-not-emulated.json", target: "/?Action=DescribeSlowLogs&Version=2014-08-15&Format=JSON", status: 501),
+        .init(golden: "gateway-not-emulated.xml", target: "/?Action=DescribeAuditRecords&Version=2015-12-01", status: 501),
         .init(golden: "gateway-malformed-query.xml", target: "/?Action=CreateBackup&Version=2014-08-15&DBInstanceId=%E4%B8", status: 400),
         .init(golden: "gateway-wrong-path.json", target: "/v1/backups?\(rds)&Format=JSON", status: 404),
     ]

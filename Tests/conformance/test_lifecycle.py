@@ -15,7 +15,7 @@ from alibabacloud_dds20151201.client import Client as DdsClient
 from alibabacloud_rds20140815 import models as rds_models
 from alibabacloud_rds20140815.client import Client as RdsClient
 from alibabacloud_tea_openapi import models as open_api_models
-from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.utils import Utils
 
 SDKS = ["old-sdk-v1", "new-sdk-v3", "new-sdk-v1"]
@@ -44,7 +44,7 @@ def call(sdk, server, product, action, **params):
     request = getattr(models, f"{action}Request")().from_map(params)
     try:
         return getattr(client_class(config), method)(request).body.to_map()
-    except ClientException as error:
+    except AlibabaCloudException as error:  # ClientException (4xx) or ServerException (5xx)
         return (error.status_code, error.code, error.message.split(", ", 1)[1].rsplit(" request id: ", 1)[0])
 
 
