@@ -26,12 +26,16 @@ let package = Package(
         .target(name: "EmulatorStore", dependencies: ["CSQLite", "CBlockCache"]),
         .target(
             name: "AlibabaRPC", dependencies: ["EmulatorTransport", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "RDSService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
-        .target(name: "MongoDBService", dependencies: ["AlibabaRPC", "EmulatorStore"]),
+        // What every product module shares and what `Emulator` asks of a product: the operation type and its
+        // registration table, the product model protocol, the shared instance description. It sits beside
+        // the products, above the protocol and the store, so that both products and `Emulator` import it.
+        .target(name: "ServiceKit", dependencies: ["AlibabaRPC", "EmulatorStore"]),
+        .target(name: "RDSService", dependencies: ["ServiceKit", "AlibabaRPC", "EmulatorStore"]),
+        .target(name: "MongoDBService", dependencies: ["ServiceKit", "AlibabaRPC", "EmulatorStore"]),
         .target(
             name: "Emulator",
             dependencies: [
-                "EmulatorTransport", "AlibabaRPC", "RDSService", "MongoDBService", "EmulatorStore",
+                "EmulatorTransport", "AlibabaRPC", "ServiceKit", "RDSService", "MongoDBService", "EmulatorStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -49,14 +53,15 @@ let package = Package(
         .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport", "TestSupport"]),
         .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore", "CBlockCache"]),
         .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
-        .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "EmulatorStore", "AlibabaRPC"]),
-        .testTarget(name: "MongoDBServiceTests", dependencies: ["MongoDBService", "EmulatorStore", "AlibabaRPC"]),
+        .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "ServiceKit", "EmulatorStore", "AlibabaRPC"]),
+        .testTarget(
+            name: "MongoDBServiceTests", dependencies: ["MongoDBService", "ServiceKit", "EmulatorStore", "AlibabaRPC"]),
         // End-to-end: the server started in-process and as the built executable.
         .testTarget(
             name: "EmulatorTests",
             dependencies: [
-                "Emulator", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport", "RDSService",
-                "MongoDBService",
+                "Emulator", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport", "ServiceKit",
+                "RDSService", "MongoDBService",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]

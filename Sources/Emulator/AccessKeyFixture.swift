@@ -1,4 +1,5 @@
 import AlibabaRPC
+import ServiceKit
 
 /// The access-key fixture format: `accounts.json` holds an array of keys, each naming the account it
 /// acts for. The accounts are the `AccountId`s the keys name, and `default`.

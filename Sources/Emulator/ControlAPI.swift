@@ -1,8 +1,7 @@
 import AlibabaRPC
 import EmulatorStore
 import EmulatorTransport
-import MongoDBService
-import RDSService
+import ServiceKit
 
 /// The emulator's own API under `/_emulator/`, for tests and demos: health, reset, and the
 /// instances (read, create, change, delete). JSON in, JSON out; every error is
@@ -157,17 +156,8 @@ struct ControlAPI {
 
     /// A backup as the control API shows it: the ids each product's API uses, and the task's times.
     static func describe(_ backup: BackupRecord, of instance: InstanceRecord, now: Int64) -> RPCValue {
-        let (jobId, backupId) =
-            switch instance.product {
-            case .rds: (RDSIdentifiers.backupJobId(backup.sequence), RDSIdentifiers.backupId(backup.sequence))
-            case .mongodb: (MongoDBIdentifiers.backupJobId(backup.sequence), MongoDBIdentifiers.backupId(backup.sequence))
-            }
-        let stages =
-            switch instance.product {
-            case .rds: RDSLifecycle.stages
-            case .mongodb: MongoDBLifecycle.stages
-            }
-        let state = backup.state(at: now, stages: stages)
+        let model = Products.model(of: instance.product)
+        let state = backup.state(at: now, stages: model.stages)
         let status: String =
             switch state.phase {
             case .running(let stage): stage
@@ -175,7 +165,8 @@ struct ControlAPI {
             case .failed(let stage): "Failed at \(stage)"
             }
         var fields: [RPCValue.Field] = [
-            .init("BackupJobId", .string(jobId)), .init("BackupId", .string(backupId)),
+            .init("BackupJobId", .string(model.backupJobId(backup.sequence))),
+            .init("BackupId", .string(model.backupId(backup.sequence))),
             .init("BackupMethod", .string(backup.method)), .init("BackupType", .string(backup.backupType)),
             .init("StartTime", .string(UTCTime.iso8601(backup.startedAt))),
             .init("FinishTime", .string(UTCTime.iso8601(backup.finishesAt))),
@@ -298,11 +289,7 @@ struct ControlAPI {
 
     /// `{"fail": "<stage>"}` or `{"hold": "<stage>", "until": "<time>"}` (or `"for": "<duration>"`).
     private func scriptedOutcome(_ body: JSONValue, for instance: InstanceRecord) throws -> BackupOutcome {
-        let stages =
-            switch instance.product {
-            case .rds: RDSLifecycle.stages.names
-            case .mongodb: MongoDBLifecycle.stages.names
-            }
+        let stages = Products.model(of: instance.product).stages.names
         guard case .object(let fields) = body else {
             throw Failure.badRequest("request body: a JSON object: {\"fail\": stage} or {\"hold\": stage, \"until\": time}")
         }

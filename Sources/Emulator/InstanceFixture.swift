@@ -1,16 +1,14 @@
 import AlibabaRPC
 import EmulatorStore
-import MongoDBService
-import RDSService
+import ServiceKit
 
 /// The instance fixture format: `instances.json` holds an array of entries written in the API's
-/// own vocabulary (`DBInstanceId`, `Engine`, `DBInstanceStatus`, …). `Engine` picks the product:
-/// `MongoDB` makes a MongoDB instance, any RDS engine an RDS instance. The control API takes and
-/// returns the same entries. The format is described field by field in the README.
+/// own vocabulary (`DBInstanceId`, `Engine`, `DBInstanceStatus`, …). `Engine` picks the product
+/// (`Products`), whose model reads the rest: `MongoDB` makes a MongoDB instance, any RDS engine an RDS
+/// instance. The control API takes and returns the same entries. The format is described field by field in
+/// the README.
 enum InstanceFixture {
-    struct Problem: Error, CustomStringConvertible {
-        let description: String
-    }
+    typealias Problem = FixtureProblem
 
     /// Decodes a whole fixture file; `source` names it in error messages. `accounts` are the accounts
     /// an entry's `AccountId` may name.
@@ -55,11 +53,8 @@ enum InstanceFixture {
         var reader = EntryReader(fields: fields, place: place)
         let instanceId = try reader.identifier()
         reader.place = "\(place) (\(instanceId))"
-        let engine = try reader.string("Engine", oneOf: RDSVocabulary.engines.union(["MongoDB"]))
-        var record =
-            engine == "MongoDB"
-            ? try mongoDB(&reader, instanceId: instanceId)
-            : try rds(&reader, instanceId: instanceId, engine: engine)
+        let engine = try reader.string("Engine", oneOf: Products.engines)
+        var record = try Products.model(forEngine: engine).instance(reading: &reader, id: instanceId, engine: engine)
         record.accountId = try reader.string("AccountId", default: Authenticator.defaultAccount)
         if !accounts.contains(record.accountId) {
             throw reader.problem(
@@ -69,76 +64,6 @@ enum InstanceFixture {
         return record
     }
 
-    private static let defaultRegion = "cn-hangzhou"
-
-    private static func rds(_ reader: inout EntryReader, instanceId: String, engine: String) throws(Problem)
-        -> InstanceRecord
-    {
-        let defaultVersions = ["MySQL": "8.0", "PostgreSQL": "14.0", "SQLServer": "2019_std_ha", "MariaDB": "10.3"]
-        return InstanceRecord(
-            instanceId: instanceId, product: .rds, accountId: "default",
-            regionId: try reader.string("RegionId", default: defaultRegion),
-            engine: engine,
-            engineVersion: try reader.string("EngineVersion", default: defaultVersions[engine] ?? ""),
-            status: try reader.string("DBInstanceStatus", oneOf: RDSVocabulary.statuses, default: "Running"),
-            instanceType: try reader.string("DBInstanceType", oneOf: RDSVocabulary.instanceTypes, default: "Primary"),
-            storageType: try reader.string(
-                "DBInstanceStorageType", oneOf: RDSVocabulary.storageTypes, default: "local_ssd"),
-            lockMode: try reader.string("LockMode", oneOf: RDSVocabulary.lockModes, default: "Unlock"),
-            kindCode: nil,
-            databases: try reader.databases(),
-            attributes: try reader.attributes(rdsAttributes))
-    }
-
-    private static func mongoDB(_ reader: inout EntryReader, instanceId: String) throws(Problem) -> InstanceRecord {
-        let kindCode = try reader.optionalString("KindCode", oneOf: MongoDBVocabulary.kindCodes)
-        let storageDefault = kindCode == MongoDBKind.cloudDisk ? "cloud_essd1" : "local_ssd"
-        let storageType = try reader.string("StorageType", oneOf: MongoDBVocabulary.storageTypes, default: storageDefault)
-        let isCloud = storageType.hasPrefix("cloud_")
-        let kind = kindCode ?? (isCloud ? MongoDBKind.cloudDisk : MongoDBKind.localDisk)
-        if kind == MongoDBKind.cloudDisk && !isCloud {
-            throw reader.problem("StorageType", "KindCode 18 (cloud disk) needs a cloud_* storage type")
-        }
-        if kind == MongoDBKind.localDisk && isCloud {
-            throw reader.problem("StorageType", "KindCode 0 (local disk) needs local_ssd storage")
-        }
-        let instanceType = try reader.string(
-            "DBInstanceType", oneOf: MongoDBVocabulary.instanceTypes, default: "replicate")
-        if kind == MongoDBKind.standalone && instanceType != "replicate" {
-            throw reader.problem("DBInstanceType", "a standalone instance (KindCode 3) is of type replicate")
-        }
-        return InstanceRecord(
-            instanceId: instanceId, product: .mongodb, accountId: "default",
-            regionId: try reader.string("RegionId", default: defaultRegion),
-            engine: "MongoDB",
-            engineVersion: try reader.string("EngineVersion", default: "5.0"),
-            status: try reader.string("DBInstanceStatus", oneOf: MongoDBVocabulary.statuses, default: "Running"),
-            instanceType: instanceType, storageType: storageType,
-            lockMode: try reader.string("LockMode", oneOf: MongoDBVocabulary.lockModes, default: "Unlock"),
-            kindCode: kind,
-            databases: try reader.databases(),
-            attributes: try reader.attributes(mongoDBAttributes))
-    }
-
-    enum AttributeKind {
-        case string, integer
-    }
-
-    /// Descriptive fields an entry may carry; the rules do not read them, replies will echo them.
-    static let rdsAttributes: [String: AttributeKind] = [
-        "ZoneId": .string, "DBInstanceClass": .string, "DBInstanceDescription": .string, "Category": .string,
-        "PayType": .string, "DBInstanceStorage": .integer, "DBInstanceMemory": .integer, "DBInstanceCPU": .string,
-        "CreationTime": .string, "ExpireTime": .string, "ConnectionString": .string, "Port": .string,
-        "InstanceNetworkType": .string, "VpcId": .string, "VSwitchId": .string, "ResourceGroupId": .string,
-        "MasterInstanceId": .string,
-    ]
-    static let mongoDBAttributes: [String: AttributeKind] = [
-        "ZoneId": .string, "DBInstanceClass": .string, "DBInstanceDescription": .string, "ChargeType": .string,
-        "DBInstanceStorage": .integer, "ReplicationFactor": .string, "StorageEngine": .string,
-        "NetworkType": .string, "VPCId": .string, "VSwitchId": .string, "CreationTime": .string,
-        "ExpireTime": .string, "ResourceGroupId": .string, "ReplicaSetName": .string,
-    ]
-
     /// The entry for a stored instance: every field, defaults filled in.
     static func encode(_ record: InstanceRecord) -> RPCValue {
         var fields: [RPCValue.Field] = [
@@ -147,22 +72,10 @@ enum InstanceFixture {
             .init("EngineVersion", .string(record.engineVersion)), .init("RegionId", .string(record.regionId)),
             .init("DBInstanceStatus", .string(record.status)), .init("DBInstanceType", .string(record.instanceType)),
         ]
-        switch record.product {
-        case .rds:
-            fields.append(.init("DBInstanceStorageType", .string(record.storageType)))
-        case .mongodb:
-            fields.append(.init("KindCode", .string(record.kindCode ?? MongoDBKind.localDisk)))
-            fields.append(.init("StorageType", .string(record.storageType)))
-        }
+        fields += Products.model(of: record.product).ownFields(of: record)
         fields.append(.init("LockMode", .string(record.lockMode)))
         fields.append(.init("Databases", .array(record.databases.map(RPCValue.string))))
-        for name in record.attributes.keys.sorted() {
-            switch record.attributes[name] {
-            case .string(let text)?: fields.append(.init(name, .string(text)))
-            case .integer(let number)?: fields.append(.init(name, .integer(number)))
-            case nil: break
-            }
-        }
+        fields += record.attributeFields
         return .object(fields)
     }
 
@@ -189,7 +102,7 @@ extension JSONValue {
 }
 
 /// Reads an entry's fields one by one, remembering which it used, so that misspelt ones are caught.
-struct EntryReader {
+struct EntryReader: InstanceFieldReader {
     let fields: [String: JSONValue]
     var place: String
     private var used: Set<String> = []
@@ -214,9 +127,7 @@ struct EntryReader {
         return id
     }
 
-    mutating func optionalString(_ name: String, oneOf allowed: Set<String>? = nil) throws(InstanceFixture.Problem)
-        -> String?
-    {
+    mutating func text(_ name: String, oneOf allowed: Set<String>?) throws(InstanceFixture.Problem) -> String? {
         used.insert(name)
         guard let value = fields[name] else { return nil }
         guard case .string(let text) = value else { throw problem(name, "must be a string, not \(value.typeName)") }
@@ -225,14 +136,6 @@ struct EntryReader {
             throw problem(name, "\"\(text)\" is not one of \(allowed.sorted().joined(separator: ", "))")
         }
         return text
-    }
-
-    mutating func string(_ name: String, oneOf allowed: Set<String>? = nil, default fallback: String? = nil)
-        throws(InstanceFixture.Problem) -> String
-    {
-        if let text = try optionalString(name, oneOf: allowed) { return text }
-        guard let fallback else { throw problem(name, "is required") }
-        return fallback
     }
 
     mutating func bool(_ name: String, default fallback: Bool) throws(InstanceFixture.Problem) -> Bool {
@@ -259,7 +162,7 @@ struct EntryReader {
     }
 
     /// The descriptive fields present.
-    mutating func attributes(_ known: [String: InstanceFixture.AttributeKind]) throws(InstanceFixture.Problem)
+    mutating func attributes(_ known: [String: AttributeKind]) throws(InstanceFixture.Problem)
         -> [String: AttributeValue]
     {
         var present: [String: AttributeValue] = [:]

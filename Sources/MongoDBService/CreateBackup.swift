@@ -1,22 +1,23 @@
 import AlibabaRPC
 import EmulatorStore
+import ServiceKit
 
 /// MongoDB `CreateBackup` (2015-12-01): every rule, checked in the order written here and in
 /// docs/behaviour.md. The checks and the write they guard run in one store transaction.
-struct CreateBackup {
-    let configuration: MongoDBConfiguration
+struct CreateBackup: MongoDBOperation {
+    static let action = "CreateBackup"
+    static let numericParameters: [NumericParameter] = [.integer("BackupRetentionPeriod")]
 
-    func perform(_ call: RPCCall, store: Store) throws -> [RPCValue.Field] {
+    let configuration: MongoDBConfiguration
+    let store: Store
+
+    func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         // 1. The instance id is mandatory.
         let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
             // 2. The instance exists, for this account.
-            let dayStart = UTCTime.startOfDay(call.now)
-            guard
-                let admission = try state.backupAdmission(
-                    instanceId, product: .mongodb, at: call.now, day: dayStart..<dayStart + UTCTime.millisecondsPerDay),
-                admission.instance.accountId == call.accountId
-            else { throw MongoDBError.instanceNotFound }
+            let admission = try state.backupAdmission(
+                for: call, instanceId: instanceId, product: .mongodb, notFound: MongoDBError.instanceNotFound)
             let instance = admission.instance
             // 3. Each value is one the API knows.
             let requested = call.optional("BackupMethod")
@@ -26,14 +27,14 @@ struct CreateBackup {
             var retentionDays: Int64?
             if let retention = call.optional("BackupRetentionPeriod") {
                 guard let days = Int64(retention), days == -1 || (7...730).contains(days) else {
-                    throw APIError.invalidParameter("BackupRetentionPeriod")
+                    throw MongoDBError.invalidRetentionPeriod
                 }
                 retentionDays = days
             }
             // 4. The method suits the kind of instance; retention applies to cloud-disk clusters only.
             let method = try method(requested, for: instance)
             if retentionDays != nil, instance.kindCode != MongoDBKind.cloudDisk {
-                throw APIError.invalidParameter("BackupRetentionPeriod")
+                throw MongoDBError.invalidRetentionPeriod
             }
             // 5. A logical backup needs a database.
             if method == "Logical", instance.databases.isEmpty { throw MongoDBError.noDatabase }
@@ -42,17 +43,11 @@ struct CreateBackup {
             if admission.hasTaskRunning { throw MongoDBError.backupJobExists }
             if admission.acceptedToday >= configuration.dailyQuota { throw MongoDBError.dailyQuotaExceeded }
 
-            let outcome = admission.scriptedOutcome ?? BackupOutcome()
-            if admission.scriptedOutcome != nil { try state.forgetNextOutcome(instanceId: instanceId) }
-            let duration = configuration.backupDuration
-            let backup = try state.insert(
+            let backup = try state.startBackup(
                 BackupRecord(
                     product: .mongodb, instanceId: instanceId, accountId: call.accountId, method: method,
-                    backupType: "FullBackup", retentionDays: retentionDays, startedAt: call.now,
-                    finishesAt: BackupRecord.finishTime(
-                        start: call.now, duration: duration, outcome: outcome, stages: MongoDBLifecycle.stages),
-                    duration: duration, outcome: outcome),
-                after: admission)
+                    backupType: "FullBackup", retentionDays: retentionDays, startedAt: call.now, finishesAt: call.now),
+                after: admission, duration: configuration.backupDuration, stages: MongoDBLifecycle.stages)
             return [
                 .init("BackupId", .string(MongoDBIdentifiers.backupId(backup.sequence))),
                 .init("BackupJobId", .string(MongoDBIdentifiers.backupJobId(backup.sequence))),

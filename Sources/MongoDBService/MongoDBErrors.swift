@@ -33,4 +33,11 @@ extension MongoDBError {
         message: "The Specified parameter StartTime or EndTime is not valid.")
     public static let invalidPageSize = APIError(
         status: 400, code: "InvalidPageSize.Malformed", message: "The specified  parameter PageSize is not valid.")
+    public static let invalidPageNumber = APIError.invalidParameter("PageNumber")
+    public static let invalidBackupJobId = APIError.invalidParameter("BackupJobId")
+    public static let invalidEngine = APIError.invalidParameter("Engine")
+    /// DescribeDBInstances' page size (DescribeBackups' has a code of its own, above).
+    public static let invalidInstancePageSize = APIError.invalidParameter("PageSize")
+    /// Where the API documents no code of its own, the gateway's `InvalidParameter` form.
+    public static let invalidRetentionPeriod = APIError.invalidParameter("BackupRetentionPeriod")
 }

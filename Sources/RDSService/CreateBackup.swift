@@ -1,10 +1,15 @@
 import AlibabaRPC
 import EmulatorStore
+import ServiceKit
 
 /// RDS `CreateBackup` (2014-08-15): every rule, checked in the order written here and in
 /// docs/behaviour.md. The checks and the write they guard run in one store transaction.
-struct CreateBackup {
+struct CreateBackup: RDSOperation {
+    static let action = "CreateBackup"
+    static let numericParameters: [NumericParameter] = [.integer("BackupRetentionPeriod")]
+
     let configuration: RDSConfiguration
+    let store: Store
 
     /// The parameters after their values were checked; nil where the caller did not pass one.
     struct Request {
@@ -16,17 +21,13 @@ struct CreateBackup {
         var retentionDays: Int64?
     }
 
-    func perform(_ call: RPCCall, store: Store) throws -> [RPCValue.Field] {
+    func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         // 1. The instance id is mandatory.
         let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
             // 2. The instance exists, for this account.
-            let dayStart = UTCTime.startOfDay(call.now)
-            guard
-                let admission = try state.backupAdmission(
-                    instanceId, product: .rds, at: call.now, day: dayStart..<dayStart + UTCTime.millisecondsPerDay),
-                admission.instance.accountId == call.accountId
-            else { throw RDSError.instanceNotFound }
+            let admission = try state.backupAdmission(
+                for: call, instanceId: instanceId, product: .rds, notFound: RDSError.instanceNotFound)
             let instance = admission.instance
             // 3. Each value is one the API knows.
             let request = try checkValues(call, instanceId: instanceId)
@@ -43,19 +44,13 @@ struct CreateBackup {
             if admission.hasTaskRunning { throw RDSError.backupJobExists }
             if admission.acceptedToday >= configuration.dailyQuota { throw RDSError.dailyQuotaExceeded }
 
-            let outcome = admission.scriptedOutcome ?? BackupOutcome()
-            if admission.scriptedOutcome != nil { try state.forgetNextOutcome(instanceId: instanceId) }
-            let duration = configuration.backupDuration
-            let backup = try state.insert(
+            let backup = try state.startBackup(
                 BackupRecord(
                     product: .rds, instanceId: instanceId, accountId: call.accountId, method: method,
                     backupType: request.backupType ?? "Auto", strategy: request.strategy,
                     databaseNames: request.databaseNames?.joined(separator: ","), retentionDays: request.retentionDays,
-                    startedAt: call.now,
-                    finishesAt: BackupRecord.finishTime(
-                        start: call.now, duration: duration, outcome: outcome, stages: RDSLifecycle.stages),
-                    duration: duration, outcome: outcome),
-                after: admission)
+                    startedAt: call.now, finishesAt: call.now),
+                after: admission, duration: configuration.backupDuration, stages: RDSLifecycle.stages)
             switch configuration.profile {
             case .current: return [.init("BackupJobId", .string(RDSIdentifiers.backupJobId(backup.sequence)))]
             case .legacy: return []
@@ -77,7 +72,7 @@ struct CreateBackup {
             request.backupType = type
         }
         if let strategy = call.optional("BackupStrategy") {
-            guard strategy == "db" || strategy == "instance" else { throw APIError.invalidParameter("BackupStrategy") }
+            guard strategy == "db" || strategy == "instance" else { throw RDSError.invalidBackupStrategy }
             request.strategy = strategy
         }
         if let names = call.optional("DBName") {
@@ -87,7 +82,7 @@ struct CreateBackup {
         }
         if let retention = call.optional("BackupRetentionPeriod") {
             guard let days = Int64(retention), days == -1 || (7...730).contains(days) else {
-                throw APIError.invalidParameter("BackupRetentionPeriod")
+                throw RDSError.invalidRetentionPeriod
             }
             request.retentionDays = days
         }
@@ -123,13 +118,13 @@ struct CreateBackup {
                 case .current: (instance.engine == "MySQL" && method == "Logical") || fullPhysical
                 case .legacy: method == "Logical"
                 }
-            if !applies { throw APIError.invalidParameter("BackupStrategy") }
+            if !applies { throw RDSError.invalidBackupStrategy }
         }
-        if request.strategy == "db", request.databaseNames == nil { throw APIError.missing("DBName") }
-        if request.databaseNames != nil, request.strategy != "db" { throw APIError.invalidParameter("DBName") }
+        if request.strategy == "db", request.databaseNames == nil { throw RDSError.missingDBName }
+        if request.databaseNames != nil, request.strategy != "db" { throw RDSError.dbNameWithoutDatabaseStrategy }
         if request.retentionDays != nil {
             let applies = instance.engine == "MySQL" || (fullPhysical && request.strategy == "db")
-            if !applies { throw APIError.invalidParameter("BackupRetentionPeriod") }
+            if !applies { throw RDSError.invalidRetentionPeriod }
         }
         return method
     }
@@ -156,20 +151,4 @@ struct CreateBackup {
             throw RDSError.databaseNotFound
         }
     }
-}
-
-/// Storage kinds, as `DBInstanceStorageType` names them.
-public enum RDSStorage {
-    public static let localDisk: Set<String> = ["local_ssd", "ephemeral_ssd"]
-    public static let cloudDisk: Set<String> = ["cloud_ssd", "cloud_essd", "cloud_essd2", "cloud_essd3", "general_essd"]
-
-    public static func isCloudDisk(_ storageType: String) -> Bool { cloudDisk.contains(storageType) }
-}
-
-/// Public ids of RDS backups, derived from the store's sequence numbers (digits, as the API's).
-public enum RDSIdentifiers {
-    public static let backupJobIdOffset: Int64 = 5_073_730
-    public static let backupIdOffset: Int64 = 321_020_560
-    public static func backupJobId(_ sequence: Int64) -> String { String(backupJobIdOffset + sequence) }
-    public static func backupId(_ sequence: Int64) -> String { String(backupIdOffset + sequence) }
 }

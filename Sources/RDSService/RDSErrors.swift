@@ -29,6 +29,12 @@ public enum RDSError {
         status: 400, code: "BackupJobExists", message: "A backup job already exists in the specified DB instance.")
     public static let dailyQuotaExceeded = APIError(
         status: 403, code: "Exceeded.BackupTimes", message: "The backup times exceeds.")
+    /// Where the API documents no code of its own, the gateway's `InvalidParameter` / `Missing<Name>` form.
+    public static let invalidBackupStrategy = APIError.invalidParameter("BackupStrategy")
+    public static let invalidRetentionPeriod = APIError.invalidParameter("BackupRetentionPeriod")
+    public static let missingDBName = APIError.missing("DBName")
+    /// `DBName` given without `BackupStrategy=db`.
+    public static let dbNameWithoutDatabaseStrategy = APIError.invalidParameter("DBName")
 }
 
 /// Errors of the companion operations (alibaba-api.md §6.1–§6.4). The "not found" wording differs
@@ -52,12 +58,13 @@ extension RDSError {
         status: 400, code: "DeleteBackupSetNumExceed", message: "Delete backup set number is more than 100.")
     public static let backupSetNotFound = APIError(
         status: 404, code: "InvalidBackupSetID.NotFound", message: "Specified backup set ID does not exist.")
-    public static let backupSetNotDeletable = APIError(
-        status: 403, code: "OperationDenied.BackupSetDeleteNotSupport",
-        message: "The Specified backup does not support this operation.")
     public static let deleteLocked = APIError(
         status: 404, code: "IncorrectDBInstanceLockMode",
         message: "Current DB instance lock mode does not support this operation.")
     public static let attributeInstanceNotFound = APIError(
         status: 400, code: "InvalidDBInstanceId.NotFound", message: "The DBInstanceId provided does not exist in records.")
+    public static let invalidExpired = APIError.invalidParameter("Expired")
+    /// DescribeDBInstances' paging (DescribeBackups' has codes of its own, above).
+    public static let invalidInstancePageSize = APIError.invalidParameter("PageSize")
+    public static let invalidInstancePageNumber = APIError.invalidParameter("PageNumber")
 }

@@ -1,58 +1,29 @@
 import AlibabaRPC
 import EmulatorStore
+import ServiceKit
+
+/// An RDS operation: made for each call from the service's configuration and the store.
+protocol RDSOperation: Operation where Configuration == RDSConfiguration {}
 
 /// ApsaraDB RDS, API version 2014-08-15.
-public final class RDSService: RPCService, Sendable {
-    public let productCode = "Rds"
-    public let version = "2014-08-15"
-    public let endpoint = "rds.aliyuncs.com"
-    public let configuration: RDSConfiguration
-    private let store: Store
+public typealias RDSService = ProductService<RDSConfiguration>
 
-    public init(configuration: RDSConfiguration, store: Store) {
-        self.configuration = configuration
-        self.store = store
-    }
+extension ProductService where Configuration == RDSConfiguration {
+    /// Every operation, one line each: an operation is its file and its line here.
+    public static var operations: OperationTable<RDSConfiguration> { rdsOperations }
 
-    public static let actions: Set<String> = [
-        "CreateBackup", "DescribeBackupTasks", "DescribeBackups", "DeleteBackup", "DescribeDBInstanceAttribute",
-        "DescribeDBInstances",
-    ]
-
-    public func implements(_ action: String) -> Bool {
-        Self.actions.contains(action)
-    }
-
-    public var apiActions: [String] { RDSAPIActions.all }
-
-    public func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
-        let describe = RDSDescribe(store: store)
-        switch call.action {
-        case "CreateBackup": return try CreateBackup(configuration: configuration).perform(call, store: store)
-        case "DescribeBackupTasks": return try describe.describeBackupTasks(call)
-        case "DescribeBackups": return try describe.describeBackups(call)
-        case "DeleteBackup": return try describe.deleteBackup(call)
-        case "DescribeDBInstanceAttribute": return try describe.describeDBInstanceAttribute(call)
-        case "DescribeDBInstances": return try describe.describeDBInstances(call)
-        default: throw APIError.actionNotFound
-        }
+    public convenience init(configuration: RDSConfiguration, store: Store) {
+        self.init(
+            productCode: "Rds", version: "2014-08-15", endpoint: "rds.aliyuncs.com", apiActions: RDSAPIActions.all,
+            operations: rdsOperations, configuration: configuration, store: store)
     }
 }
 
-/// The values RDS instance fields take (alibaba-api.md §6.4, §7.1); fixtures are checked against them.
-public enum RDSVocabulary {
-    public static let engines: Set<String> = ["MySQL", "PostgreSQL", "SQLServer", "MariaDB"]
-    public static let instanceTypes: Set<String> = ["Primary", "Readonly", "Guard", "Temp"]
-    public static let storageTypes = RDSStorage.localDisk.union(RDSStorage.cloudDisk)
-    public static let lockModes: Set<String> = [
-        "Unlock", "ManualLock", "LockByExpiration", "LockByRestoration", "LockByDiskQuota",
-        "LockReadInstanceByDiskQuota",
-    ]
-    public static let statuses: Set<String> = [
-        "Creating", "Running", "Deleting", "Rebooting", "DBInstanceClassChanging", "TRANSING",
-        "EngineVersionUpgrading", "TransingToOthers", "GuardDBInstanceCreating", "Restoring", "Importing",
-        "ImportingFromOthers", "DBInstanceNetTypeChanging", "GuardSwitching", "INS_CLONING", "Released", "Stopping",
-        "Stopped", "TempDBInstanceCreating", "LinkSwitching", "Transing", "SystemMaintaining",
-        "ReadInstanceTransing", "InstanceMaintaining",
-    ]
-}
+private let rdsOperations = OperationTable<RDSConfiguration>([
+    .init(CreateBackup.self),
+    .init(DescribeBackupTasks.self),
+    .init(DescribeBackups.self),
+    .init(DeleteBackup.self),
+    .init(DescribeDBInstanceAttribute.self),
+    .init(DescribeDBInstances.self),
+])

@@ -24,7 +24,7 @@ import Testing
             let body = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
             let products = try #require(body["products"] as? [[String: Any]])
             #expect(products.map { $0["product"] as? String } == ["Rds", "Dds"])
-            for (product, emulatedHere) in zip(products, [RDSService.actions, MongoDBService.actions]) {
+            for (product, emulatedHere) in zip(products, [Set(RDSService.operations.actions), Set(MongoDBService.operations.actions)]) {
                 let emulated = try #require(product["emulated"] as? [String])
                 let notEmulated = try #require(product["notEmulated"] as? [String])
                 // Every action the service emulates is a real one, so it is listed.

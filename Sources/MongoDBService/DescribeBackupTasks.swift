@@ -1,0 +1,29 @@
+import AlibabaRPC
+import EmulatorStore
+import ServiceKit
+
+/// MongoDB `DescribeBackupTasks` (alibaba-api.md §6.6): the running tasks of an instance, or the one named by
+/// `BackupJobId`.
+struct DescribeBackupTasks: MongoDBOperation {
+    static let action = "DescribeBackupTasks"
+    static let numericParameters: [NumericParameter] = [.integer("BackupJobId")]
+
+    let configuration: MongoDBConfiguration
+    let store: Store
+
+    func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
+        try store.transaction { state in
+            let instance = try state.instance(of: call, product: .mongodb, notFound: MongoDBError.instanceNotFound)
+            let jobs: [BackupRecord]
+            if let given = call.optional("BackupJobId") {
+                guard let number = BackupRecord.sequence(fromPublicId: given, offset: MongoDBIdentifiers.backupJobIdOffset) else {
+                    throw MongoDBError.invalidBackupJobId
+                }
+                jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
+            } else {
+                jobs = try state.runningBackups(instanceId: instance.instanceId, at: call.now)
+            }
+            return [.init("BackupJobs", .array(jobs.map { MongoDBLifecycle.job($0, now: call.now) }))]
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import AlibabaRPC
+import EmulatorStore
+import ServiceKit
+
+/// RDS `DescribeBackupTasks` (alibaba-api.md §6.1): the running tasks of an instance, or the one named by
+/// `BackupJobId`. Checks, in order: `DBInstanceId`, the instance (of the caller's account), the filters' values.
+struct DescribeBackupTasks: RDSOperation {
+    static let action = "DescribeBackupTasks"
+    static let numericParameters: [NumericParameter] = [.integer("BackupJobId")]
+
+    let configuration: RDSConfiguration
+    let store: Store
+
+    func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
+        try store.transaction { state in
+            let instance = try state.instance(of: call, product: .rds, notFound: RDSError.taskInstanceNotFound)
+            if let mode = call.optional("BackupMode"), !["Automated", "Manual"].contains(mode) {
+                throw RDSError.invalidParameters
+            }
+            if let status = call.optional("BackupJobStatus"), !["NoStart", "Progressing"].contains(status) {
+                throw RDSError.invalidParameters
+            }
+            var jobs: [BackupRecord]
+            let givenJob = call.optional("BackupJobId")
+            if let givenJob {
+                guard let number = BackupRecord.sequence(fromPublicId: givenJob, offset: RDSIdentifiers.backupJobIdOffset) else {
+                    throw RDSError.invalidParameters
+                }
+                jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
+            } else {
+                jobs = try state.runningBackups(instanceId: instance.instanceId, at: call.now)
+            }
+            // Manual backups only; tasks start at Preparing, so none is ever NoStart.
+            if call.optional("BackupMode") == "Automated" || call.optional("BackupJobStatus") == "NoStart" { jobs = [] }
+            if call.optional("BackupJobStatus") == "Progressing" {
+                jobs = jobs.filter { $0.state(at: call.now, stages: RDSLifecycle.stages).isRunning }
+            }
+            let items = jobs.map { RDSLifecycle.job($0, now: call.now, showBackupId: givenJob != nil) }
+            return [.init("Items", .object([.init("BackupJob", .array(items))]))]
+        }
+    }
+}
