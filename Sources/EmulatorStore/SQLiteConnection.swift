@@ -1,5 +1,5 @@
-import CBlockCache
-import CSQLite
+internal import CBlockCache
+internal import CSQLite
 import Synchronization
 
 /// A failed SQLite call, with the result code, SQLite's message and the statement that failed.
