@@ -68,7 +68,7 @@ struct ControlAPI {
         switch path.count {
         case 0:
             try expect(request, ["GET"])
-            let all = try emulator.store.transaction { try $0.instances() }
+            let all = try emulator.store.transaction { state in try state.instances().map { try withPolicy($0, state) } }
             return json(200, .array(all.map(InstanceFixture.encode)))
         case 1:
             let id = try decodedSegment(path[0])
@@ -115,7 +115,7 @@ struct ControlAPI {
             fields["DBInstanceId"] = .string(id)
             body = .object(fields)
         }
-        return try store(body, as: id)
+        return try store(body, as: id, keepingPolicy: false)
     }
 
     /// PATCH: the body's fields replace those of the existing entry (e.g. `{"DBInstanceStatus": "Stopped"}`).
@@ -124,12 +124,22 @@ struct ControlAPI {
             throw Failure.badRequest("request body: a PATCH body must be a JSON object of fields to change")
         }
         var fields = InstanceFixture.fields(of: try existing(id))
-        for (name, value) in changes { fields[name] = value }
-        return try store(.object(fields), as: id)
+        for (name, value) in changes {
+            // The policy's settings are merged too: `{"BackupPolicy": {"BackupRetentionPeriod": 10}}` changes one.
+            if name == "BackupPolicy", case .object(let settings) = value, case .object(var current)? = fields[name] {
+                for (setting, value) in settings { current[setting] = value }
+                fields[name] = .object(current)
+            } else {
+                fields[name] = value
+            }
+        }
+        return try store(.object(fields), as: id, keepingPolicy: changes["BackupPolicy"] == nil)
     }
 
-    private func store(_ entry: JSONValue, as id: String) throws -> HTTPResponse {
-        let record: InstanceRecord
+    /// Stores an entry. A PUT's entry replaces the policy too (defaults where it has none); a PATCH without
+    /// `BackupPolicy` keeps it.
+    private func store(_ entry: JSONValue, as id: String, keepingPolicy: Bool) throws -> HTTPResponse {
+        var record: InstanceRecord
         do {
             record = try InstanceFixture.decodeEntry(entry, place: "request body", accounts: emulator.accounts)
         } catch {
@@ -139,16 +149,26 @@ struct ControlAPI {
             throw Failure.badRequest(
                 "request body: field \"DBInstanceId\": \"\(record.instanceId)\" differs from the id in the path, \"\(id)\"")
         }
-        let created = try emulator.store.transaction { state in
+        if keepingPolicy { record.backupPolicy = nil } else if record.backupPolicy == nil { record.backupPolicy = [:] }
+        let now = emulator.clock.now
+        let (created, stored) = try emulator.store.transaction { state in
             let existed = try state.instance(id) != nil
-            try state.put(record)
-            return !existed
+            try state.put(record, at: now)
+            return (!existed, try withPolicy(record, state))
         }
-        return json(created ? 201 : 200, InstanceFixture.encode(record))
+        return json(created ? 201 : 200, InstanceFixture.encode(stored))
+    }
+
+    /// The instance with the policy in force, as fixture entries show it.
+    private func withPolicy(_ instance: InstanceRecord, _ state: StoreTransaction) throws -> InstanceRecord {
+        var shown = instance
+        shown.backupPolicy = try state.policySegments(instanceId: instance.instanceId).last?.settings ?? [:]
+        return shown
     }
 
     private func existing(_ id: String) throws -> InstanceRecord {
-        guard let instance = try emulator.store.transaction({ try $0.instance(id) }) else {
+        guard let instance = try emulator.store.transaction({ state in try state.instance(id).map { try withPolicy($0, state) } })
+        else {
             throw Failure.notFound("no instance \(id)")
         }
         return instance

@@ -176,7 +176,8 @@ public final class Emulator: Sendable {
     func reset() throws -> Int {
         try store.transaction { state in
             try state.deleteEverything()
-            for instance in fixtures { try state.put(instance) }
+            let now = clock.now
+            for instance in fixtures { try state.put(instance, at: now) }
             return fixtures.count
         }
     }

@@ -55,6 +55,7 @@ enum InstanceFixture {
         reader.place = "\(place) (\(instanceId))"
         let engine = try reader.string("Engine", oneOf: Products.engines)
         var record = try Products.model(forEngine: engine).instance(reading: &reader, id: instanceId, engine: engine)
+        record.backupPolicy = try reader.backupPolicy(of: record)
         record.accountId = try reader.string("AccountId", default: Authenticator.defaultAccount)
         if !accounts.contains(record.accountId) {
             throw reader.problem(
@@ -76,6 +77,9 @@ enum InstanceFixture {
         fields.append(.init("LockMode", .string(record.lockMode)))
         fields.append(.init("Databases", .array(record.databases.map(RPCValue.string))))
         fields += record.attributeFields
+        if let given = record.backupPolicy {
+            fields.append(.init("BackupPolicy", .object(Products.model(of: record.product).backupPolicyFields(given, of: record))))
+        }
         return .object(fields)
     }
 
@@ -177,6 +181,27 @@ struct EntryReader: InstanceFieldReader {
             }
         }
         return present
+    }
+
+    /// `BackupPolicy`: an object of the product's policy settings by their API names (strings, numbers or
+    /// booleans, as the API's replies type them), checked as ModifyBackupPolicy checks them; nil when absent.
+    mutating func backupPolicy(of record: InstanceRecord) throws(InstanceFixture.Problem) -> [String: String]? {
+        used.insert("BackupPolicy")
+        guard let value = fields["BackupPolicy"] else { return nil }
+        guard case .object(let members) = value else {
+            throw problem("BackupPolicy", "must be an object of backup policy settings, not \(value.typeName)")
+        }
+        var settings: [String: String] = [:]
+        for (name, member) in members {
+            switch member {
+            case .string(let text): settings[name] = text
+            case .integer(let number): settings[name] = String(number)
+            case .bool(let flag): settings[name] = flag ? "true" : "false"
+            default: throw problem("BackupPolicy", "\"\(name)\" must be a string, a whole number or a boolean")
+            }
+        }
+        if let (name, reason) = Products.model(of: record.product).backupPolicyProblem(settings, of: record) { throw problem("BackupPolicy", "\"\(name)\" \(reason)") }
+        return settings
     }
 
     func rejectUnknownFields() throws(InstanceFixture.Problem) {

@@ -6,7 +6,7 @@
 /// files out there went through it as written).
 enum Schema {
     static let migrations: [String] = [
-        version1, version2, version3, version4, version5, version6, version7, version8, version9,
+        version1, version2, version3, version4, version5, version6, version7, version8, version9, version10,
     ]
 
     /// The version a state file has after every migration.
@@ -204,5 +204,30 @@ enum Schema {
         DROP INDEX IF EXISTS backups_by_finish;
         DROP INDEX IF EXISTS backups_by_start;
         CREATE INDEX backups_by_start ON backups (instance_id, started_at, finishes_at);
+        """
+
+    /// Version 10: backup policies, as a history of segments `[valid_from, valid_to)` each holding the settings
+    /// given (the product fills in its defaults), so that a change affects only later automatic backups; and the
+    /// automatic backups that differ from their schedule (deleted, or scripted to fail). Automatic backups
+    /// themselves are not stored: they are computed from the history. Instances of an upgraded file begin their
+    /// policy at the upgrade.
+    private static let version10 = """
+        CREATE TABLE backup_policies (
+            segment     INTEGER PRIMARY KEY AUTOINCREMENT,
+            instance_id TEXT NOT NULL,
+            valid_from  INTEGER NOT NULL,
+            valid_to    INTEGER,
+            settings    TEXT NOT NULL
+        );
+        CREATE INDEX backup_policies_by_instance ON backup_policies (instance_id, valid_from);
+        CREATE TABLE automatic_backup_events (
+            instance_id TEXT NOT NULL,
+            started_at  INTEGER NOT NULL,
+            deleted_at  INTEGER,
+            fail_stage  TEXT,
+            PRIMARY KEY (instance_id, started_at)
+        ) WITHOUT ROWID;
+        INSERT INTO backup_policies (instance_id, valid_from, settings)
+            SELECT instance_id, CAST(strftime('%s', 'now') AS INTEGER) * 1000, '{}' FROM instances;
         """
 }

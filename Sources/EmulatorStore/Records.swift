@@ -30,6 +30,9 @@ public struct InstanceRecord: Sendable, Equatable {
     /// The instance's other documented fields (`ZoneId`, `DBInstanceClass`, …) as stored: a JSON object
     /// with sorted keys. Rules never read them, so they are decoded only when a reply shows them.
     public var attributesJSON: String
+    /// The backup policy settings to give the instance when it is stored (`StoreTransaction.put`), by the API's
+    /// field names; nil keeps the policy in force. Not filled in when an instance is read: see `policySegments`.
+    public var backupPolicy: [String: String]?
 
     /// The descriptive fields, echoed by the Describe operations.
     public var attributes: [String: AttributeValue] {

@@ -29,8 +29,11 @@ extension StoreTransaction {
             [.text(product.rawValue), .text(accountId)], read: Self.instance)
     }
 
-    /// Inserts the instance, or replaces the one with the same id (its backups stay).
-    public func put(_ instance: InstanceRecord) throws {
+    /// Inserts the instance, or replaces the one with the same id (its backups stay). With `now`, a new instance's
+    /// life in the emulator, and its backup policy, begin then (automatic backups are made from then on), and a
+    /// replaced one's policy changes then when `backupPolicy` is given.
+    public func put(_ instance: InstanceRecord, at now: Int64? = nil) throws {
+        let existed = try now != nil && self.instance(instance.instanceId) != nil
         try connection.run(
             "INSERT OR REPLACE INTO instances (\(Self.instanceColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             [
@@ -40,6 +43,12 @@ extension StoreTransaction {
                 instance.kindCode.map(SQLValue.text) ?? .null, .text(instance.databases.joined(separator: ",")),
                 .text(instance.attributesJSON),
             ])
+        guard let now else { return }
+        if !existed {
+            try beginPolicy(instanceId: instance.instanceId, settings: instance.backupPolicy ?? [:], at: now)
+        } else if let settings = instance.backupPolicy {
+            try changePolicy(instanceId: instance.instanceId, settings: settings, at: now)
+        }
     }
 
     /// Deletes the instance and its backups; false when there was no such instance.
@@ -49,6 +58,7 @@ extension StoreTransaction {
         }
         try connection.run("DELETE FROM next_backup_outcomes WHERE instance_id = ?1", [.text(instanceId)])
         try connection.run("DELETE FROM backup_totals WHERE instance_id = ?1", [.text(instanceId)])
+        try forgetPolicy(instanceId: instanceId)
         return try connection.run("DELETE FROM instances WHERE instance_id = ?1", [.text(instanceId)]) > 0
     }
 
@@ -57,6 +67,8 @@ extension StoreTransaction {
         try keepingHighestSequence { try connection.run("DELETE FROM backups") }
         try connection.run("DELETE FROM next_backup_outcomes")
         try connection.run("DELETE FROM backup_totals")
+        try connection.run("DELETE FROM backup_policies")
+        try connection.run("DELETE FROM automatic_backup_events")
         try connection.run("DELETE FROM instances")
     }
 

@@ -41,3 +41,16 @@ extension MongoDBError {
     /// Where the API documents no code of its own, the gateway's `InvalidParameter` form.
     public static let invalidRetentionPeriod = APIError.invalidParameter("BackupRetentionPeriod")
 }
+
+/// Errors of the backup policy operations (workflow-api.md §5.2).
+extension MongoDBError {
+    public static let invalidBackupPeriod = APIError(
+        status: 400, code: "InvalidPreferredBackupPeriod.Malformed", message: "Specified parameter PreferredBackupPeriod is not valid.")
+    public static let invalidBackupTime = APIError(
+        status: 400, code: "InvalidPreferredBackupTime.Malformed", message: "Specified parameter PreferredBackupTime is not valid.")
+    public static let invalidBackupRetentionPeriod = APIError(
+        status: 400, code: "InvalidBackupRetentionPeriod.Malformed", message: "Specified backup retention period is not valid.")
+    public static func invalidPolicyParameter(_ name: String) -> APIError {
+        APIError(status: 400, code: "InvalidParameter", message: "The specified parameter \"\(name)\" is not valid.")
+    }
+}

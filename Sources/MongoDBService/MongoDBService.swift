@@ -26,4 +26,6 @@ private let mongoDBOperations = OperationTable<MongoDBConfiguration>([
     .init(DescribeBackupTasks.self),
     .init(DescribeDBInstanceAttribute.self),
     .init(DescribeDBInstances.self),
+    .init(DescribeBackupPolicy.self),
+    .init(ModifyBackupPolicy.self),
 ])

@@ -68,3 +68,26 @@ extension RDSError {
     public static let invalidInstancePageSize = APIError.invalidParameter("PageSize")
     public static let invalidInstancePageNumber = APIError.invalidParameter("PageNumber")
 }
+
+/// Errors of the backup policy operations (workflow-api.md §1.1, §3.2); where the metadata lists none, the codes
+/// of the product's other APIs (docs/behaviour.md).
+extension RDSError {
+    public static func invalidPolicyParameter(_ name: String) -> APIError {
+        APIError(status: 400, code: "InvalidParameters", message: "The specified parameter \"\(name)\" is not valid.")
+    }
+    public static let invalidPreferredBackupTime = APIError(
+        status: 400, code: "InvalidPreferredBackupTime.Format", message: "Specified preferred backup time is not valid.")
+    public static let invalidPreferredBackupPeriod = APIError(
+        status: 400, code: "InvalidPreferredBackupPeriod.Malformed", message: "Specified backup period is not valid.")
+    public static let invalidBackupRetentionPeriod = APIError(
+        status: 400, code: "InvalidBackupRetentionPeriod.Malformed", message: "The specified backup retention period is invalid.")
+    public static let invalidLogBackupRetentionPeriod = APIError(
+        status: 400, code: "InvalidLogBackupRetentionPeriod.Malformed",
+        message: "Specified log backup retention period is not valid.")
+    public static let invalidLogBackupFrequency = APIError(
+        status: 400, code: "InvalidLogBackupFrequency.Malformed", message: "Invalid log backup frequency.")
+    public static let invalidReleasedKeepPolicy = APIError(
+        status: 400, code: "InvalidReleasedKeepPolicy.Format", message: "Specified Released Keep Policy is not valid.")
+    public static let incorrectCategory = APIError(
+        status: 403, code: "IncorrectCategory", message: "Current Instance type does not support Category.")
+}

@@ -26,4 +26,6 @@ private let rdsOperations = OperationTable<RDSConfiguration>([
     .init(DeleteBackup.self),
     .init(DescribeDBInstanceAttribute.self),
     .init(DescribeDBInstances.self),
+    .init(DescribeBackupPolicy.self),
+    .init(ModifyBackupPolicy.self),
 ])

@@ -22,6 +22,12 @@ public protocol ProductModel: Sendable {
     /// The public ids of the backup task and the backup set with this store sequence number.
     static func backupJobId(_ sequence: Int64) -> String
     static func backupId(_ sequence: Int64) -> String
+    /// Why these backup policy settings (by the API's names) cannot be the instance's policy: the setting and the
+    /// reason; nil when they can.
+    static func backupPolicyProblem(_ settings: [String: String], of instance: InstanceRecord) -> (String, String)?
+    /// The instance's policy with these settings given and the product's defaults for the others, every setting
+    /// typed as DescribeBackupPolicy types it.
+    static func backupPolicyFields(_ settings: [String: String], of instance: InstanceRecord) -> [RPCValue.Field]
 }
 
 extension ProductModel {

@@ -53,7 +53,7 @@ import Testing
             #expect(reply.status == 200)
             #expect(
                 reply.body
-                    == #"{"DBInstanceId":"rm-mysql-nodb","AccountId":"default","Engine":"MySQL","EngineVersion":"8.0","RegionId":"cn-hangzhou","DBInstanceStatus":"Running","DBInstanceType":"Primary","DBInstanceStorageType":"local_ssd","LockMode":"Unlock","Databases":[],"DBInstanceDescription":"MySQL on local disk without databases: Logical backups fail"}"#
+                    == #"{"DBInstanceId":"rm-mysql-nodb","AccountId":"default","Engine":"MySQL","EngineVersion":"8.0","RegionId":"cn-hangzhou","DBInstanceStatus":"Running","DBInstanceType":"Primary","DBInstanceStorageType":"local_ssd","LockMode":"Unlock","Databases":[],"DBInstanceDescription":"MySQL on local disk without databases: Logical backups fail","BackupPolicy":{"BackupRetentionPeriod":7,"PreferredBackupTime":"02:00Z-03:00Z","PreferredBackupPeriod":"Tuesday,Thursday,Saturday","EnableBackupLog":"1","LogBackupRetentionPeriod":7,"LocalLogRetentionHours":18,"LocalLogRetentionSpace":"30","HighSpaceUsageProtection":"Enable","LogBackupLocalRetentionNumber":60,"LogBackupFrequency":"","CompressType":"1","BackupInterval":"-1","Category":"Standard","BackupMethod":"Physical","ArchiveBackupRetentionPeriod":"0","ArchiveBackupKeepPolicy":"ByMonth","ArchiveBackupKeepCount":"1","ReleasedKeepPolicy":"None","EnableIncrementDataBackup":false,"BackupPriority":1,"EnablePitrProtection":false,"PitrRetentionPeriod":0,"IncBackupInterval":-1}}"#
             )
             #expect(try server.get("/_emulator/instances/rm-none").status == 404)
         }

@@ -1,0 +1,125 @@
+/// A stretch of an instance's backup policy history: the settings given for `[from, to)` (nil `to`: in force).
+/// `key` numbers the segment; the first segment's key identifies the instance's life in automatic backup ids.
+public struct PolicySegment: Sendable, Equatable {
+    public var key: Int64
+    public var from: Int64
+    public var to: Int64?
+    /// The settings given, by the API's field names; the product fills in its defaults for the others.
+    public var settings: [String: String]
+}
+
+/// An automatic backup that differs from its schedule: deleted by DeleteBackup, or scripted to fail.
+public struct AutomaticBackupEvent: Sendable, Equatable {
+    public var startedAt: Int64
+    public var deletedAt: Int64?
+    public var failStage: String?
+}
+
+extension StoreTransaction {
+    // MARK: Backup policies
+
+    /// The instance's policy history, oldest first; empty when its life in the emulator has not begun.
+    public func policySegments(instanceId: String) throws -> [PolicySegment] {
+        try connection.query(
+            "SELECT segment, valid_from, valid_to, settings FROM backup_policies WHERE instance_id = ?1 ORDER BY valid_from, segment",
+            [.text(instanceId)]
+        ) { row in
+            PolicySegment(
+                key: row.int(0), from: row.int(1), to: row.optionalInt(2),
+                settings: AttributesJSON.decode(row.text(3)).compactMapValues {
+                    if case .string(let text) = $0 { text } else { nil }
+                })
+        }
+    }
+
+    /// The instance's life in the emulator begins at `now`, under `settings`: earlier history is forgotten.
+    public func beginPolicy(instanceId: String, settings: [String: String], at now: Int64) throws {
+        try forgetPolicy(instanceId: instanceId)
+        try connection.run(
+            "INSERT INTO backup_policies (instance_id, valid_from, settings) VALUES (?1, ?2, ?3)",
+            [.text(instanceId), .int(now), .text(Self.encode(settings))])
+    }
+
+    /// From `now` on, the policy is `settings`; what was made before stays as it was made. A history that has not
+    /// begun begins now.
+    public func changePolicy(instanceId: String, settings: [String: String], at now: Int64) throws {
+        let current = try policySegments(instanceId: instanceId).last
+        guard let current, current.to == nil else {
+            return try beginPolicy(instanceId: instanceId, settings: settings, at: now)
+        }
+        if current.settings == settings { return }
+        if current.from >= now {
+            // Changed again at the same instant (or with the clock set back): the last change wins.
+            try connection.run(
+                "UPDATE backup_policies SET settings = ?2 WHERE segment = ?1", [.int(current.key), .text(Self.encode(settings))])
+            return
+        }
+        try connection.run("UPDATE backup_policies SET valid_to = ?2 WHERE segment = ?1", [.int(current.key), .int(now)])
+        try connection.run(
+            "INSERT INTO backup_policies (instance_id, valid_from, settings) VALUES (?1, ?2, ?3)",
+            [.text(instanceId), .int(now), .text(Self.encode(settings))])
+    }
+
+    func forgetPolicy(instanceId: String) throws {
+        try connection.run("DELETE FROM backup_policies WHERE instance_id = ?1", [.text(instanceId)])
+        try connection.run("DELETE FROM automatic_backup_events WHERE instance_id = ?1", [.text(instanceId)])
+    }
+
+    private static func encode(_ settings: [String: String]) -> String {
+        AttributesJSON.encode(settings.mapValues(AttributeValue.string))
+    }
+
+    // MARK: Automatic backups that differ from their schedule
+
+    /// The instance's events for automatic backups started in `range`, oldest first.
+    public func automaticEvents(instanceId: String, in range: Range<Int64>) throws -> [AutomaticBackupEvent] {
+        try connection.query(
+            """
+            SELECT started_at, deleted_at, fail_stage FROM automatic_backup_events
+            WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3 ORDER BY started_at
+            """,
+            [.text(instanceId), .int(range.lowerBound), .int(range.upperBound)]
+        ) { AutomaticBackupEvent(startedAt: $0.int(0), deletedAt: $0.optionalInt(1), failStage: $0.optionalText(2)) }
+    }
+
+    /// Deleted (or, with `failed`, scripted-to-fail and undeleted) automatic backups started in `range`.
+    public func countAutomaticEvents(instanceId: String, in range: Range<Int64>, failed: Bool) throws -> Int64 {
+        guard !range.isEmpty else { return 0 }
+        let condition = failed ? "deleted_at IS NULL AND fail_stage IS NOT NULL" : "deleted_at IS NOT NULL"
+        return try connection.query(
+            """
+            SELECT count(*) FROM automatic_backup_events
+            WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND \(condition)
+            """,
+            [.text(instanceId), .int(range.lowerBound), .int(range.upperBound)]
+        ) { $0.int(0) }.first ?? 0
+    }
+
+    public func markAutomaticDeleted(instanceId: String, startedAt: Int64, at now: Int64) throws {
+        try connection.run(
+            """
+            INSERT INTO automatic_backup_events (instance_id, started_at, deleted_at) VALUES (?1, ?2, ?3)
+            ON CONFLICT (instance_id, started_at) DO UPDATE SET deleted_at = excluded.deleted_at
+            """,
+            [.text(instanceId), .int(startedAt), .int(now)])
+    }
+
+    /// The automatic backup starting at `startedAt` fails at `stage`; any other failure scripted for an automatic
+    /// backup after `now` is withdrawn.
+    public func scriptAutomaticFailure(instanceId: String, startedAt: Int64, stage: String, now: Int64) throws {
+        try withdrawAutomaticFailures(instanceId: instanceId, after: now)
+        try connection.run(
+            """
+            INSERT INTO automatic_backup_events (instance_id, started_at, fail_stage) VALUES (?1, ?2, ?3)
+            ON CONFLICT (instance_id, started_at) DO UPDATE SET fail_stage = excluded.fail_stage
+            """,
+            [.text(instanceId), .int(startedAt), .text(stage)])
+    }
+
+    /// Withdraws the failures scripted for automatic backups that start after `now`.
+    public func withdrawAutomaticFailures(instanceId: String, after now: Int64) throws {
+        try connection.run(
+            "DELETE FROM automatic_backup_events WHERE instance_id = ?1 AND started_at > ?2 AND deleted_at IS NULL",
+            [.text(instanceId), .int(now)])
+    }
+}

@@ -1,0 +1,34 @@
+import AlibabaRPC
+import EmulatorStore
+import ServiceKit
+
+/// MongoDB `DescribeBackupPolicy` (workflow-api.md §4): the policy in force, with the next regular backup.
+struct DescribeBackupPolicy: MongoDBOperation {
+    static let action = "DescribeBackupPolicy"
+
+    let configuration: MongoDBConfiguration
+    let store: Store
+
+    func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
+        let instanceId = try call.required("DBInstanceId")
+        return try store.transaction { state in
+            guard let instance = try state.instance(instanceId, product: .mongodb), instance.accountId == call.accountId else {
+                throw MongoDBError.instanceNotFound
+            }
+            if let type = call.optional("InstanceType"), !["replicate", "sharding"].contains(type) {
+                throw MongoDBError.invalidPolicyParameter("InstanceType")
+            }
+            let given = try state.policySegments(instanceId: instanceId).last?.settings ?? [:]
+            let policy = MongoDBBackupPolicy.effective(given, instanceType: instance.instanceType)
+            let next = MongoDBBackupPolicy.schedule(policy).slot(atOrAfter: call.now, regularOnly: true) ?? call.now
+            var fields: [RPCValue.Field] = []
+            for setting in MongoDBBackupPolicy.settings {
+                fields.append(.init(setting.name, MongoDBBackupPolicy.value(policy[setting.name] ?? "", setting.kind)))
+                if setting.name == "PreferredBackupTime" {
+                    fields.append(.init("PreferredNextBackupTime", .string(String(UTCTime.iso8601(next).prefix(16)) + "Z")))
+                }
+            }
+            return fields
+        }
+    }
+}
