@@ -214,7 +214,7 @@ public final class RPCGateway: Sendable {
     // MARK: Reading the request
 
     /// Query string and form body, merged (query first).
-    static func parameters(of request: HTTPRequest) throws(APIError) -> RPCParameters {
+    package static func parameters(of request: HTTPRequest) throws(APIError) -> RPCParameters {
         var parameters = RPCParameters()
         if let query = request.query {
             do { try parameters.parse(formEncoded: query) } catch {

@@ -3,8 +3,8 @@ import ServiceKit
 
 /// The access-key fixture format: `accounts.json` holds an array of keys, each naming the account it
 /// acts for. The accounts are the `AccountId`s the keys name, and `default`.
-enum AccessKeyFixture {
-    static func decodeFile(_ bytes: [UInt8], source: String) throws(InstanceFixture.Problem) -> [AccessKey] {
+package enum AccessKeyFixture {
+    package static func decodeFile(_ bytes: [UInt8], source: String) throws(InstanceFixture.Problem) -> [AccessKey] {
         var keys: [AccessKey] = []
         for (index, entry) in try InstanceFixture.topLevelArray(bytes, source: source, of: "access keys").enumerated() {
             let place = "\(source): entry \(index + 1)"

@@ -7,12 +7,12 @@ import ServiceKit
 /// (`Products`), whose model reads the rest: `MongoDB` makes a MongoDB instance, any RDS engine an RDS
 /// instance. The control API takes and returns the same entries. The format is described field by field in
 /// the README.
-enum InstanceFixture {
-    typealias Problem = FixtureProblem
+package enum InstanceFixture {
+    package typealias Problem = FixtureProblem
 
     /// Decodes a whole fixture file; `source` names it in error messages. `accounts` are the accounts
     /// an entry's `AccountId` may name.
-    static func decodeFile(_ bytes: [UInt8], source: String, accounts: Set<String>) throws(Problem)
+    package static func decodeFile(_ bytes: [UInt8], source: String, accounts: Set<String>) throws(Problem)
         -> [InstanceRecord]
     {
         let entries = try topLevelArray(bytes, source: source, of: "instance entries")
@@ -66,7 +66,7 @@ enum InstanceFixture {
     }
 
     /// The entry for a stored instance: every field, defaults filled in.
-    static func encode(_ record: InstanceRecord) -> RPCValue {
+    package static func encode(_ record: InstanceRecord) -> RPCValue {
         var fields: [RPCValue.Field] = [
             .init("DBInstanceId", .string(record.instanceId)), .init("AccountId", .string(record.accountId)),
             .init("Engine", .string(record.engine)),

@@ -73,7 +73,7 @@ enum JSONValue: Decodable, Equatable {
 
 extension RPCValue {
     /// Compact JSON text, fields in their given order.
-    var jsonText: String {
+    package var jsonText: String {
         var output = ""
         ResponseRenderer.writeJSON(self, to: &output)
         return output
