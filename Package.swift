@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 // Swift 6 language mode (strict concurrency as errors) follows from the tools version.
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -66,3 +67,22 @@ let package = Package(
             ]),
     ]
 )
+
+// libFuzzer targets (Fuzz/<Name>/main.swift, run by scripts/fuzz.sh), only when EMULATOR_FUZZ is set: they are
+// linked with libFuzzer's main, which only a `--sanitize=fuzzer` build provides.
+if ProcessInfo.processInfo.environment["EMULATOR_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("Request", ["Emulator", "EmulatorTransport", .product(name: "Logging", package: "swift-log")]),
+        ("FormDecoding", ["AlibabaRPC"]),
+        ("SignatureV1", ["AlibabaRPC", "EmulatorTransport"]),
+        ("SignatureV3", ["AlibabaRPC", "EmulatorTransport"]),
+        ("Fixtures", ["Emulator", "AlibabaRPC"]),
+        ("ControlAPI", ["Emulator", "AlibabaRPC", "EmulatorTransport", .product(name: "Logging", package: "swift-log")]),
+        ("Duration", ["Emulator", "AlibabaRPC", "EmulatorTransport", .product(name: "Logging", package: "swift-log")]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["AlibabaRPC", "EmulatorTransport"], path: "Fuzz/Support"))
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(name: "Fuzz\(name)", dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)"))
+    }
+}
