@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift suites (unit, end-to-end, golden files, the executable), then the
-# conformance suite that drives the official Python SDKs against the built server.
+# Runs every test: the Swift suites (unit, end-to-end, golden files, the executable), the conformance suite that
+# drives the official Python SDKs against the built server, the abuse suite, and the fuzz targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --python
 swift build --build-tests
 swift test --skip-build
 EMULATOR_BIN="$(swift build --show-bin-path)/aliyun-db-emulator" .venv/bin/python -m pytest Tests/conformance -q -p no:cacheprovider
+# Hostile clients against the same binary, each case with a time limit.
+EMULATOR_BIN="$(swift build --show-bin-path)/aliyun-db-emulator" .venv/bin/python -m pytest Tests/abuse -q -p no:cacheprovider
+# The libFuzzer targets with AddressSanitizer, 30 s each (their own build, in .build-fuzz).
+scripts/fuzz.sh 30
 # The container recipe (docker/Dockerfile's steps): build as the image does, run, health-check, stop.
 docker/build.sh check
