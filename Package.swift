@@ -21,9 +21,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // malloc with a per-thread cache of freed blocks, for SQLite's and libevent's allocations.
         .target(name: "CBlockCache"),
+        // libevent's error pages, routed to the transport (see http_error_page.h).
+        .target(name: "CHTTPErrorPage", dependencies: ["CLibevent"], linkerSettings: [.linkedLibrary("dl")]),
 
         // Layers, lowest first: transport -> protocol -> services -> store.
-        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CBlockCache"]),
+        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CBlockCache", "CHTTPErrorPage"]),
         .target(name: "EmulatorStore", dependencies: ["CSQLite", "CBlockCache"]),
         .target(
             name: "AlibabaRPC", dependencies: ["EmulatorTransport", .product(name: "Crypto", package: "swift-crypto")]),

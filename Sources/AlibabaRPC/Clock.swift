@@ -23,6 +23,9 @@ public final class SystemClock: Clock, Sendable {
 public enum UTCTime {
     public static let millisecondsPerDay: Int64 = 86_400_000
 
+    /// The instants the API's formats can show: years 1970 to 9999 (`iso8601` has four digits for the year).
+    public static let representable: ClosedRange<Int64> = 0...253_402_300_799_999
+
     /// The start of the UTC day that contains `instant`.
     public static func startOfDay(_ instant: Int64) -> Int64 {
         let days = instant >= 0 ? instant / millisecondsPerDay : (instant - millisecondsPerDay + 1) / millisecondsPerDay
@@ -147,7 +150,10 @@ public final class VirtualClock: Clock, Sendable {
         self.base = base
     }
 
-    public var now: Int64 { setting.withLock { $0.frozenAt ?? base.now + $0.offset } }
+    /// Never past the end of year 9999, the last the API's formats show (a running clock set near it stops there).
+    public var now: Int64 { setting.withLock { min($0.frozenAt ?? base.now + $0.offset, UTCTime.representable.upperBound) } }
+    /// The system's time, which `reset()` goes back to.
+    public var systemNow: Int64 { base.now }
     public var isFrozen: Bool { setting.withLock { $0.frozenAt != nil } }
     /// How far the clock is from the system's, in milliseconds.
     public var offsetFromSystem: Int64 { now - base.now }

@@ -211,6 +211,19 @@ struct ControlAPI {
             ]).jsonText)
     }
 
+    /// The largest control body: a fixture entry is a few hundred bytes.
+    static let bodyLimit = 1 << 20
+
+    static func tooLarge() -> HTTPResponse {
+        failure(status: 413, code: "PayloadTooLarge", message: "request body: larger than the limit of \(bodyLimit) bytes (1 MiB)")
+    }
+
+    static func failure(status: Int, code: String, message: String) -> HTTPResponse {
+        HTTPResponse(
+            status: status, contentType: "application/json;charset=utf-8",
+            body: RPCValue.object([.init("code", .string(code)), .init("message", .string(message))]).jsonText)
+    }
+
     static func unauthorized() -> HTTPResponse {
         var response = HTTPResponse(
             status: 401, contentType: "application/json;charset=utf-8",
@@ -230,6 +243,7 @@ struct ControlAPI {
             .init("version", .string(EmulatorVersion.current)), .init("host", .string(configuration.host)),
             .init("port", .integer(Int64(emulator.boundPort ?? configuration.port))),
             .init("workers", .integer(Int64(configuration.workers))),
+            .init("maxConnections", .integer(Int64(configuration.maxConnections))),
             .init("state", .string(configuration.statePath)),
             .init("fixtures", .string(configuration.fixturesDirectory ?? "bundled")),
             .init("signature", .string(configuration.signatureMode.rawValue)),
@@ -276,6 +290,17 @@ struct ControlAPI {
             }
         }
         let clock = emulator.clock
+        // Where the clock would stand: refused before anything changes if the API's times cannot show it.
+        var target = fields["reset"] != nil ? clock.systemNow : clock.now
+        if let set { target = set }
+        if let advance {
+            let (sum, overflow) = target.addingReportingOverflow(advance)
+            target = overflow ? .max : sum
+        }
+        guard UTCTime.representable.contains(target) else {
+            throw Failure.badRequest(
+                "request body: the clock would stand at \(target < 0 ? "a time before 1970" : "a time after 9999"); it shows 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+        }
         if fields["reset"] != nil { clock.reset() }
         if let set { clock.set(set) }
         if let advance { clock.advance(by: advance) }
@@ -283,24 +308,21 @@ struct ControlAPI {
         if fields["release"] != nil { clock.release() }
     }
 
-    /// A duration in milliseconds: a number of seconds, or text like `90s`, `15m`, `25h`, `2d`.
+    /// The longest duration the control API takes: ten years.
+    static let longestDuration: Double = 3_650 * 86_400
+
+    /// A duration in milliseconds: a number of seconds, or text like `90s`, `15m`, `25h`, `2d` (see `DurationText`).
     static func duration(_ value: JSONValue, field: String) throws -> Int64 {
         let seconds: Double?
         switch value {
         case .integer(let number): seconds = Double(number)
         case .number(let number): seconds = number
-        case .string(let text):
-            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-            if let unit = text.last, let factor = units[unit] {
-                seconds = Double(text.dropLast()).map { $0 * factor }
-            } else {
-                seconds = Double(text)
-            }
+        case .string(let text): seconds = DurationText.seconds(text, limit: longestDuration)
         default: seconds = nil
         }
-        guard let seconds, seconds.isFinite, seconds >= 0, seconds <= 3_650 * 86_400 else {
+        guard let seconds, seconds.isFinite, seconds >= 0, seconds <= longestDuration else {
             throw Failure.badRequest(
-                "request body: \"\(field)\" must be a duration: seconds, or a number with s, m, h or d (e.g. \"25h\")")
+                "request body: \"\(field)\" must be a duration of at most ten years: seconds, or a number with s, m, h or d (e.g. \"25h\")")
         }
         return Int64((seconds * 1000).rounded())
     }

@@ -85,6 +85,21 @@ public final class Emulator: Sendable {
         ControlAPI.isControl(request) ? ControlAPI.notSaved() : gateway.failure(request, .internalError)
     }
 
+    /// The reply to a request the transport refused before reading it whole: the control API's JSON error for
+    /// its paths, else the API's error envelope (JSON where what was read of the request asks for it).
+    public func refusal(_ refused: MalformedRequest) -> HTTPResponse {
+        var error = APIError.refused(refused)
+        // One limit for clients to know of, whichever layer saw the body first.
+        if case .bodyTooLarge = refused.problem { error = .bodyTooLarge(limit: RPCGateway.bodyLimit) }
+        let request = HTTPRequest(
+            method: refused.method ?? "GET", path: refused.path ?? "/", query: refused.query, headers: refused.headers)
+        if ControlAPI.isControl(request) {
+            if case .bodyTooLarge = refused.problem { return ControlAPI.tooLarge() }
+            return ControlAPI.failure(status: error.status, code: error.code, message: error.message)
+        }
+        return gateway.failure(request, error)
+    }
+
     /// Answers a request at once: what the server does with `reply(to:)`, all in one go.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         switch reply(to: request) {
@@ -114,6 +129,8 @@ public final class Emulator: Sendable {
         }
         if ControlAPI.isControl(request) {
             guard controlAllowed(request) else { return .ready(ControlAPI.unauthorized()) }
+            // Refused before the store's lock: a large body would hold it while being parsed and stored.
+            guard request.body.count <= ControlAPI.bodyLimit else { return .ready(ControlAPI.tooLarge()) }
             return .deferred { [self] in
                 let response = ControlAPI(emulator: self).handle(request)
                 logger.debug(
@@ -164,8 +181,11 @@ public final class Emulator: Sendable {
     /// With a control token, only the health endpoint is open to anyone.
     private func controlAllowed(_ request: HTTPRequest) -> Bool {
         guard let token = configuration.controlToken, request.path != ControlAPI.prefix + "/health" else { return true }
-        guard let given = request.header("Authorization"), given.hasPrefix("Bearer ") else { return false }
-        let presented = Array(given.dropFirst("Bearer ".count).utf8)
+        // The scheme's name is case-insensitive (RFC 7235 §2.1); one or more spaces follow it.
+        guard let given = request.header("Authorization")?.utf8, given.count > 7,
+            given.prefix(6).lazy.map({ $0 | 0x20 }).elementsEqual("bearer".utf8), given.dropFirst(6).first == 0x20
+        else { return false }
+        let presented = Array(given.dropFirst(6).drop { $0 == 0x20 })
         let expected = Array(token.utf8)
         // Compared in constant time: no early exit on the first differing byte.
         return presented.count == expected.count && zip(presented, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0

@@ -34,6 +34,20 @@ public struct EmulatorConfiguration: Sendable {
     /// When set, the control API (but its health endpoint) wants `Authorization: Bearer <token>`.
     public var controlToken: String?
 
+    /// Open connections at most; past it, new ones wait in the listen backlog until one closes.
+    public var maxConnections: Int = EmulatorConfiguration.defaultMaxConnections
+    /// Descriptors kept free of connections: the state file, its journal, logs, and the health check's own.
+    public static let reservedDescriptors = 64
+    /// The descriptor limit (the soft one) less the reserve; never more than 10,000.
+    public static var defaultMaxConnections: Int { min(10_000, connectionCeiling) }
+    /// The most connections the process's descriptor limit allows, the reserve kept.
+    public static var connectionCeiling: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1 << 20 }
+        // No limit (RLIM_INFINITY, all ones) clamps to Int.max.
+        return max(1, Int(clamping: limit.rlim_cur) - reservedDescriptors)
+    }
+
     public init() {}
 
     /// Whether the host is a loopback address, where an unprotected control API is harmless.
@@ -42,4 +56,9 @@ public struct EmulatorConfiguration: Sendable {
     }
 
     var backupDurationMilliseconds: Int64 { Int64((backupDuration * 1000).rounded()) }
+
+    /// The transport refuses bodies past this as they arrive: above the gateway's and the control API's
+    /// limits, so that those, which know the request, answer bodies up to it.
+    /// evhttp holds a body whole before handing it over, so this also bounds what one connection can hold.
+    var transportBodyLimit: Int { 2 << 20 }
 }

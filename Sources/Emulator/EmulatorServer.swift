@@ -18,7 +18,9 @@ public final class EmulatorServer: @unchecked Sendable {
         do {
             server = try HTTPServer(
                 host: configuration.host, port: configuration.port, workers: configuration.workers,
-                batching: HTTPServer.Batching(run: { emulator.runBatch(&$0, $1) }, replacement: { emulator.notSaved($0) })
+                limits: HTTPServer.Limits(maxConnections: configuration.maxConnections, bodyLimit: configuration.transportBodyLimit),
+                batching: HTTPServer.Batching(run: { emulator.runBatch(&$0, $1) }, replacement: { emulator.notSaved($0) }),
+                malformed: { emulator.refusal($0) }, warn: { [logger] in logger.warning("\($0)") }
             ) { emulator.reply(to: $0) }
         } catch {
             throw EmulatorStartError(description: "\(error)")

@@ -111,6 +111,11 @@ struct EntryReader: InstanceFieldReader {
     var place: String
     private var used: Set<String> = []
 
+    /// Bounds on what an entry holds (the API's own: descriptions up to 256 characters, names up to 64).
+    static let longestString = 256
+    static let mostDatabases = 256
+    static let longestDatabaseName = 64
+
     init(fields: [String: JSONValue], place: String) {
         self.fields = fields
         self.place = place
@@ -136,6 +141,9 @@ struct EntryReader: InstanceFieldReader {
         guard let value = fields[name] else { return nil }
         guard case .string(let text) = value else { throw problem(name, "must be a string, not \(value.typeName)") }
         guard !text.isEmpty else { throw problem(name, "must not be empty") }
+        guard text.utf8.count <= Self.longestString else {
+            throw problem(name, "must be at most \(Self.longestString) bytes long")
+        }
         if let allowed, !allowed.contains(text) {
             throw problem(name, "\"\(text)\" is not one of \(allowed.sorted().joined(separator: ", "))")
         }
@@ -155,10 +163,16 @@ struct EntryReader: InstanceFieldReader {
         guard case .array(let items) = value else {
             throw problem("Databases", "must be an array of database names, not \(value.typeName)")
         }
+        guard items.count <= Self.mostDatabases else {
+            throw problem("Databases", "at most \(Self.mostDatabases) databases, not \(items.count)")
+        }
         var names: [String] = []
         for item in items {
             guard case .string(let name) = item, !name.isEmpty, !name.contains(",") else {
                 throw problem("Databases", "each database name must be a non-empty string without commas")
+            }
+            guard name.utf8.count <= Self.longestDatabaseName else {
+                throw problem("Databases", "each database name must be at most \(Self.longestDatabaseName) bytes long")
             }
             names.append(name)
         }
@@ -174,7 +188,11 @@ struct EntryReader: InstanceFieldReader {
             used.insert(name)
             guard let value = fields[name] else { continue }
             switch (known[name], value) {
-            case (.string, .string(let text)): present[name] = .string(text)
+            case (.string, .string(let text)):
+                guard text.utf8.count <= Self.longestString else {
+                    throw problem(name, "must be at most \(Self.longestString) bytes long")
+                }
+                present[name] = .string(text)
             case (.integer, .integer(let number)): present[name] = .integer(number)
             case (.string, _): throw problem(name, "must be a string, not \(value.typeName)")
             default: throw problem(name, "must be a whole number, not \(value.typeName)")

@@ -57,6 +57,9 @@ struct Serve: ParsableCommand {
     @Option(help: help("Threads that serve requests.", "one per processor, at most 4", "WORKERS"))
     var workers: String?
 
+    @Option(help: help("Open connections at most; past it, new ones wait until one closes.", "the descriptor limit less 64, at most 10000", "MAX_CONNECTIONS"))
+    var maxConnections: String?
+
     @Option(help: help("':memory:', or a SQLite file that keeps state across restarts.", ":memory:", "STATE"))
     var state: String?
 
@@ -99,7 +102,7 @@ struct Serve: ParsableCommand {
 
         let settings = Settings(
             given: [
-                "host": host, "port": port, "workers": workers, "state": state, "fixtures": fixtures, "signature": signature,
+                "host": host, "port": port, "workers": workers, "max-connections": maxConnections, "state": state, "fixtures": fixtures, "signature": signature,
                 "rds-profile": rdsProfile, "backup-duration": backupDuration, "rds-daily-quota": rdsDailyQuota,
                 "mongodb-daily-quota": mongodbDailyQuota, "log-level": logLevel, "log-format": logFormat,
                 "control-token": controlToken,

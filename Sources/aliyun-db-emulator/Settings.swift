@@ -48,13 +48,21 @@ struct Settings {
         if let workers = try value("workers", expected: "a number of threads from 1 to 64", { Int($0).flatMap { (1...64).contains($0) ? $0 : nil } }) {
             configuration.workers = workers
         }
+        let ceiling = EmulatorConfiguration.connectionCeiling
+        if let connections = try value(
+            "max-connections",
+            expected: "a number of connections from 1 to \(ceiling) (the descriptor limit less \(EmulatorConfiguration.reservedDescriptors) kept free)",
+            { Int($0).flatMap { (1...ceiling).contains($0) ? $0 : nil } })
+        {
+            configuration.maxConnections = connections
+        }
         if let state = try value("state", expected: "':memory:' or a file path", { $0 }) { configuration.statePath = state }
         configuration.fixturesDirectory = try value("fixtures", expected: "a folder", { $0 })
         if let mode: SignatureMode = try choice("signature") { configuration.signatureMode = mode }
         if let profile: RDSProfile = try choice("rds-profile") { configuration.rdsProfile = profile }
         if let duration = try value(
             "backup-duration", expected: "a number of seconds from 0 to 31536000",
-            { Double($0).flatMap { $0.isFinite && (0...31_536_000).contains($0) ? $0 : nil } })
+            { DurationText.seconds($0, limit: 31_536_000) })
         {
             configuration.backupDuration = duration
         }

@@ -103,7 +103,7 @@ import Testing
         let body: String?
         let status: Int
         let message: String
-        var testDescription: String { "\(method) \(path) \(body ?? "")" }
+        var testDescription: String { "\(method) \(path) \((body ?? "").prefix(100))" }
     }
 
     static let badInputs: [BadInput] = [
@@ -124,11 +124,38 @@ import Testing
         .init(method: "PATCH", path: "/_emulator/instances/rm-none", body: "{}", status: 404, message: "no instance rm-none"),
         .init(method: "PATCH", path: "/_emulator/instances/rm-stopped", body: "[1]", status: 400,
               message: "request body: a PATCH body must be a JSON object of fields to change"),
+        // Bounded entries: a control request cannot make the store hold (or its lock wait on) megabytes.
+        .init(method: "PUT", path: "/_emulator/instances/rm-x",
+              body: #"{"Engine":"MySQL","DBInstanceDescription":"\#(String(repeating: "d", count: 257))"}"#, status: 400,
+              message: #"request body (rm-x): field \"DBInstanceDescription\": must be at most 256 bytes long"#),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x",
+              body: #"{"Engine":"MySQL","Databases":[\#((0...256).map { "\"db\($0)\"" }.joined(separator: ","))]}"#, status: 400,
+              message: #"request body (rm-x): field \"Databases\": at most 256 databases, not 257"#),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x",
+              body: #"{"Engine":"MySQL","Databases":["\#(String(repeating: "n", count: 65))"]}"#, status: 400,
+              message: #"request body (rm-x): field \"Databases\": each database name must be at most 64 bytes long"#),
+        .init(method: "PUT", path: "/_emulator/instances/rm-x",
+              body: #"{"Engine":"MySQL","DBInstanceDescription":"\#(String(repeating: "d", count: 1 << 20))"}"#, status: 413,
+              message: "request body: larger than the limit of 1048576 bytes (1 MiB)"),
         .init(method: "POST", path: "/_emulator/health", body: nil, status: 405, message: "POST is not allowed here; use GET, HEAD"),
         .init(method: "GET", path: "/_emulator/reset", body: nil, status: 405, message: "GET is not allowed here; use POST"),
         .init(method: "GET", path: "/_emulator/nothing", body: nil, status: 404,
               message: "no control endpoint /_emulator/nothing; see the README for the control API"),
     ]
+
+    /// RFC 7235: the scheme's name is case-insensitive, and any number of spaces may follow it.
+    @Test func takesTheBearerSchemeInAnyCase() throws {
+        try withEmulator({ $0.controlToken = "s3cret" }) { server in
+            for accepted in ["Bearer s3cret", "bearer s3cret", "BEARER   s3cret"] {
+                #expect(try server.get("/_emulator/config", headers: [("Authorization", accepted)]).status == 200, "\(accepted)")
+            }
+            for refused in ["Bearer s3cre", "Bearer s3cret2", "Basic s3cret", "Bearers3cret", "Bearer", ""] {
+                let reply = try server.get("/_emulator/config", headers: [("Authorization", refused)])
+                #expect(reply.status == 401, "\(refused)")
+                #expect(reply.body.contains(#""code":"Unauthorized""#))
+            }
+        }
+    }
 
     @Test(arguments: badInputs)
     func refusesBadInputWithAMessage(_ input: BadInput) throws {

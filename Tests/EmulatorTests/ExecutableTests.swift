@@ -1,4 +1,5 @@
 import Foundation
+import Emulator
 import TestSupport
 import Testing
 
@@ -23,6 +24,9 @@ import Testing
         (["--port", "x"], #"aliyun-db-emulator: --port: "x" is not a port from 0 to 65535"# + "\n"),
         (["--workers", "65"], #"aliyun-db-emulator: --workers: "65" is not a number of threads from 1 to 64"# + "\n"),
         (["--backup-duration=-1"], #"aliyun-db-emulator: --backup-duration: "-1" is not a number of seconds from 0 to 31536000"# + "\n"),
+        (["--backup-duration", "0x10"], #"aliyun-db-emulator: --backup-duration: "0x10" is not a number of seconds from 0 to 31536000"# + "\n"),
+        (["--max-connections", "0"],
+         #"aliyun-db-emulator: --max-connections: "0" is not a number of connections from 1 to \#(EmulatorConfiguration.connectionCeiling) (the descriptor limit less 64 kept free)"# + "\n"),
         (["--rds-daily-quota=-2"], #"aliyun-db-emulator: --rds-daily-quota: "-2" is not a whole number, 0 or more"# + "\n"),
         (["--rds-profile", "old"], #"aliyun-db-emulator: --rds-profile: "old" is not one of current, legacy"# + "\n"),
         (["--signature", "loose"], #"aliyun-db-emulator: --signature: "loose" is not one of strict, off"# + "\n"),

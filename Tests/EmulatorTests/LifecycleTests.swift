@@ -1,4 +1,5 @@
 import Emulator
+import Foundation
 import TestSupport
 import Testing
 
@@ -70,8 +71,19 @@ import Testing
         (#"{}"#, "request body: a JSON object with set, advance, freeze, release or reset"),
         (#"{"travel": 1}"#, #"request body: \"travel\" is not a clock setting; use set, advance, freeze, release or reset"#),
         (#"{"set": "yesterday"}"#, #"request body: \"set\" must be a time like 2024-01-01T00:00:00Z"#),
-        (#"{"advance": "3 weeks"}"#, #"request body: \"advance\" must be a duration: seconds, or a number with s, m, h or d (e.g. \"25h\")"#),
-        (#"{"advance": -5}"#, #"request body: \"advance\" must be a duration: seconds, or a number with s, m, h or d (e.g. \"25h\")"#),
+        (#"{"advance": "3 weeks"}"#, Self.badDuration),
+        (#"{"advance": -5}"#, Self.badDuration),
+        // Only decimal digits: Swift's Double(String) alone would read these as 16, 1000 and infinity.
+        (#"{"advance": "0x10s"}"#, Self.badDuration),
+        (#"{"advance": "1e3"}"#, Self.badDuration),
+        (#"{"advance": "inf"}"#, Self.badDuration),
+        (#"{"advance": "3651d"}"#, Self.badDuration),
+        (#"{"advance": 1e300}"#, Self.badDuration),
+        // The API's times have four-digit years from 1970.
+        (#"{"set": "9999-12-31T23:00:00Z", "advance": "2h"}"#,
+         "request body: the clock would stand at a time after 9999; it shows 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"),
+        (#"{"set": "1969-12-31T23:59:59Z"}"#,
+         "request body: the clock would stand at a time before 1970; it shows 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"),
         (#"{"freeze": false}"#, #"request body: \"freeze\" takes true"#),
     ])
     func refusesBadClockSettings(_ body: String, message: String) throws {
@@ -79,6 +91,20 @@ import Testing
             let reply = try clock(server, body)
             #expect(reply.status == 400)
             #expect(reply.body.contains(#""message":"\#(message)""#), "\(reply.body)")
+            // Nothing of a refused change is applied.
+            #expect(try server.get("/_emulator/clock").body.contains(#""frozen":false,"offsetSeconds":0"#))
+        }
+    }
+
+    static let badDuration =
+        #"request body: \"advance\" must be a duration of at most ten years: seconds, or a number with s, m, h or d (e.g. \"25h\")"#
+
+    @Test func theClockStopsAtTheLastInstantTheAPICanShow() throws {
+        try withEmulator { server in
+            let reply = try clock(server, #"{"set": "9999-12-31T23:59:59Z"}"#)
+            #expect(reply.status == 200)
+            Thread.sleep(forTimeInterval: 1.1)  // the running clock would now be in year 10000
+            #expect(try server.get("/_emulator/clock").body.hasPrefix(#"{"now":"9999-12-31T23:59:59Z""#))
         }
     }
 

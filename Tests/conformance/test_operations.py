@@ -71,6 +71,7 @@ def run():
 @pytest.mark.parametrize("variable,value,key,expected", [
     ("HOST", "0.0.0.0", "host", "0.0.0.0"),
     ("WORKERS", "3", "workers", 3),
+    ("MAX_CONNECTIONS", "100", "maxConnections", 100),
     ("STATE", "{tmp}/state.db", "state", "{tmp}/state.db"),
     ("FIXTURES", "{tmp}", "fixtures", "{tmp}"),
     ("SIGNATURE", "off", "signature", "off"),
@@ -108,6 +109,7 @@ def test_a_flag_wins_over_its_variable(run):
     ("WORKERS", "0", 'ALIYUN_EMULATOR_WORKERS: "0" is not a number of threads from 1 to 64'),
     ("SIGNATURE", "loose", 'ALIYUN_EMULATOR_SIGNATURE: "loose" is not one of strict, off'),
     ("BACKUP_DURATION", "-3", 'ALIYUN_EMULATOR_BACKUP_DURATION: "-3" is not a number of seconds from 0 to 31536000'),
+    ("BACKUP_DURATION", "0x10", 'ALIYUN_EMULATOR_BACKUP_DURATION: "0x10" is not a number of seconds from 0 to 31536000'),
     ("RDS_DAILY_QUOTA", "many", 'ALIYUN_EMULATOR_RDS_DAILY_QUOTA: "many" is not a whole number, 0 or more'),
     ("RDS_PROFILE", "old", 'ALIYUN_EMULATOR_RDS_PROFILE: "old" is not one of current, legacy'),
     ("LOG_FORMAT", "xml", 'ALIYUN_EMULATOR_LOG_FORMAT: "xml" is not one of text, json'),

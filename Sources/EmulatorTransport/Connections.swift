@@ -1,0 +1,244 @@
+import CLibevent
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The count of open connections across every worker, against the limit; and the warnings about accepting,
+/// at most one per `warningInterval`, however often the trouble recurs.
+final class ConnectionGate: Sendable {
+    let limit: Int
+    private let count = Atomic<Int>(0)
+    private let lastWarning = Atomic<Int>(Int.min)
+    private let warn: @Sendable (String) -> Void
+    static let warningInterval = 10
+
+    init(limit: Int, warn: @escaping @Sendable (String) -> Void) {
+        self.limit = max(1, limit)
+        self.warn = warn
+    }
+
+    var open: Int { count.load(ordering: .relaxed) }
+    var isFull: Bool { open >= limit }
+
+    /// Counts a connection in; true when that reaches the limit.
+    func opened() -> Bool { count.wrappingAdd(1, ordering: .relaxed).newValue >= limit }
+
+    func closed() { count.wrappingSubtract(1, ordering: .relaxed) }
+
+    func warnOccasionally(_ message: @autoclosure () -> String) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let second = Int(now.tv_sec)
+        let last = lastWarning.load(ordering: .relaxed)
+        guard last == .min || second - last >= Self.warningInterval,
+            lastWarning.compareExchange(expected: last, desired: second, ordering: .relaxed).exchanged
+        else { return }
+        warn(message())
+    }
+}
+
+/// What a worker knows of one of its connections: whether a request has started arriving on it, and since
+/// when (in the worker's ticks), for the request deadline.
+final class Connection {
+    /// Unowned: the worker outlives its connections (it frees them as it ends, having left the registry).
+    unowned(unsafe) let worker: Worker
+    let handle: OpaquePointer
+    let events: OpaquePointer
+    let descriptor: Int32
+    var inRequest = false
+    var startedAt = 0
+    var inputWatch: OpaquePointer?
+
+    init(worker: Worker, handle: OpaquePointer, events: OpaquePointer, descriptor: Int32) {
+        self.worker = worker
+        self.handle = handle
+        self.events = events
+        self.descriptor = descriptor
+    }
+}
+
+extension Worker {
+    /// How long accepting pauses when descriptors run out, or while the connection limit is reached.
+    static let acceptPause = timeval(tv_sec: 0, tv_usec: 100_000)
+
+    /// evhttp's request for a new connection's buffered socket: counted against the connection limit.
+    func connectionAccepted(_ base: OpaquePointer) -> OpaquePointer? {
+        guard let events = bufferevent_socket_new(base, -1, 0) else { return nil }
+        if gate.opened() { pauseAccepting() }
+        // evhttp sets the connection up after this returns: it is looked up once that is done, in this turn.
+        // The extra reference keeps the buffered socket's memory valid should evhttp free it before that.
+        bufferevent_incref(events)
+        var now = timeval(tv_sec: 0, tv_usec: 0)
+        let registration = Unmanaged.passRetained(Registration(worker: self, events: events)).toOpaque()
+        event_base_once(
+            base, -1, Int16(EV_TIMEOUT),
+            { _, _, context in
+                let registration = Unmanaged<Registration>.fromOpaque(context!).takeRetainedValue()
+                registration.worker.track(registration.events)
+            }, registration, &now)
+        return events
+    }
+
+    private final class Registration {
+        let worker: Worker
+        let events: OpaquePointer
+        init(worker: Worker, events: OpaquePointer) {
+            self.worker = worker
+            self.events = events
+        }
+    }
+
+    /// Finds the connection evhttp made around `events` (the argument of its callbacks) and follows it until
+    /// it closes.
+    private func track(_ events: OpaquePointer) {
+        defer { bufferevent_decref(events) }
+        var eventCallback: bufferevent_event_cb?
+        var argument: UnsafeMutableRawPointer?
+        bufferevent_getcb(events, nil, nil, &eventCallback, &argument)
+        let descriptor = bufferevent_getfd(events)
+        guard eventCallback != nil, let argument, descriptor >= 0 else {
+            // evhttp could not set the connection up, and has freed it already.
+            connectionClosed()
+            return
+        }
+        let connection = Connection(worker: self, handle: OpaquePointer(argument), events: events, descriptor: descriptor)
+        let index = Int(descriptor)
+        if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count)) }
+        connections[index] = connection
+        let context = Unmanaged.passUnretained(connection).toOpaque()
+        evhttp_connection_set_closecb(
+            connection.handle,
+            { _, context in
+                let connection = Unmanaged<Connection>.fromOpaque(context!).takeUnretainedValue()
+                // Not while the worker ends (it has left the registry): its listener and timers are going.
+                guard Worker.registered(connection.worker.base) != nil else { return }
+                connection.worker.untrack(connection)
+            }, context)
+        // Notes when a request's first bytes arrive: the deadline runs from there.
+        connection.inputWatch = evbuffer_add_cb(
+            bufferevent_get_input(events),
+            { _, change, context in
+                guard let change, change.pointee.n_added > 0 else { return }
+                let connection = Unmanaged<Connection>.fromOpaque(context!).takeUnretainedValue()
+                guard !connection.inRequest else { return }
+                connection.inRequest = true
+                connection.startedAt = connection.worker.tick
+            }, context)
+    }
+
+    /// evhttp is closing the connection (its close callback, before it frees anything).
+    private func untrack(_ connection: Connection) {
+        if let watch = connection.inputWatch {
+            evbuffer_remove_cb_entry(bufferevent_get_input(connection.events), watch)
+            connection.inputWatch = nil
+        }
+        let index = Int(connection.descriptor)
+        if index < connections.count, connections[index] === connection { connections[index] = nil }
+        connectionClosed()
+    }
+
+    private func connectionClosed() {
+        gate.closed()
+        if acceptPaused, !gate.isFull { resumeAccepting() }
+    }
+
+    /// A request has arrived whole: its deadline is met. Bytes already waiting belong to the next one.
+    func requestArrived(_ raw: OpaquePointer) {
+        guard let handle = evhttp_request_get_connection(raw), let events = evhttp_connection_get_bufferevent(handle) else {
+            return
+        }
+        let index = Int(bufferevent_getfd(events))
+        guard index >= 0, index < connections.count, let connection = connections[index] else { return }
+        connection.inRequest = evbuffer_get_length(bufferevent_get_input(events)) > 0
+        connection.startedAt = tick
+    }
+
+    // MARK: Accepting
+
+    func pauseAccepting() {
+        guard let listener, !acceptPaused else { return }
+        evconnlistener_disable(listener)
+        acceptPaused = true
+        var pause = Self.acceptPause
+        event_add(resumeEvent, &pause)
+    }
+
+    private func resumeAccepting() {
+        guard let listener else { return }
+        event_del(resumeEvent)
+        evconnlistener_enable(listener)
+        acceptPaused = false
+    }
+
+    /// accept() failed for another reason than a client gone: most often descriptors ran out (EMFILE,
+    /// ENFILE), which would make the listener fail again at once, forever. It pauses instead, and says so.
+    private func acceptFailed(_ error: Int32) {
+        let open = gate.open
+        pauseAccepting()
+        gate.warnOccasionally(
+            "cannot accept connections: \(String(cString: strerror(error))) (\(open) open, at most \(gate.limit)); "
+                + "pausing accepts for 100 ms at a time (this warning at most every \(ConnectionGate.warningInterval) s)")
+    }
+
+    /// The timers of accepting and of the request deadline, and the listener's error callback.
+    func startWatching() {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        resumeEvent = event_new(
+            base, -1, 0,
+            { _, _, context in
+                let worker = Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue()
+                guard worker.acceptPaused else { return }
+                if worker.gate.isFull {
+                    var pause = Worker.acceptPause
+                    event_add(worker.resumeEvent, &pause)
+                } else {
+                    worker.resumeAccepting()
+                }
+            }, context)
+        sweepEvent = event_new(
+            base, -1, Int16(EV_PERSIST),
+            { _, _, context in Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().sweep() }, context)
+        var second = timeval(tv_sec: 1, tv_usec: 0)
+        event_add(sweepEvent, &second)
+        if let listener {
+            evconnlistener_set_error_cb(listener) { listener, context in
+                let error = errno
+                guard let listener, let base = evconnlistener_get_base(listener), let worker = Worker.registered(base) else {
+                    return
+                }
+                worker.acceptFailed(error)
+            }
+        }
+    }
+
+    /// Once a second: requests that have taken longer than the deadline to arrive get a 408 and are closed.
+    private func sweep() {
+        tick += 1
+        let late = connections.compactMap { connection in
+            connection.flatMap { $0.inRequest && tick - $0.startedAt > limits.requestDeadline ? $0 : nil }
+        }
+        for connection in late { timeOut(connection) }
+    }
+
+    /// Writes the 408 straight to the socket (evhttp is reading: nothing of its own is waiting to be written,
+    /// else nothing is written), then has evhttp close the connection as on its own timeout.
+    private func timeOut(_ connection: Connection) {
+        if evbuffer_get_length(bufferevent_get_output(connection.events)) == 0 {
+            var response = closing(malformed(MalformedRequest(problem: .incomplete(seconds: limits.requestDeadline))))
+            response.headers.append(("Content-Length", String(response.body.count)))
+            var head = "HTTP/1.1 \(response.status) \(HTTPResponse.reasonPhrase(response.status))\r\n"
+            for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+            let bytes = Array(head.utf8) + [13, 10] + response.body
+            _ = bytes.withUnsafeBytes { Glibc.send(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            // What the client sent is read and dropped: closing with unread bytes would reset the connection,
+            // and the reset could destroy the reply before the client reads it.
+            var sink = [UInt8](repeating: 0, count: 4096)
+            for _ in 0..<64 {
+                guard sink.withUnsafeMutableBytes({ recv(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0
+                else { break }
+            }
+        }
+        bufferevent_trigger_event(connection.events, Int16(BEV_EVENT_TIMEOUT | BEV_EVENT_READING), 0)
+    }
+}
