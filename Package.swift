@@ -22,7 +22,7 @@ let package = Package(
         // malloc with a per-thread cache of freed blocks, for SQLite's and libevent's allocations.
         .target(name: "CBlockCache"),
         // libevent's error pages, routed to the transport (see http_error_page.h).
-        .target(name: "CHTTPErrorPage", dependencies: ["CLibevent"], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CHTTPErrorPage", dependencies: ["CLibevent"]),
 
         // Layers, lowest first: transport -> protocol -> services -> store.
         .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CBlockCache", "CHTTPErrorPage"]),

@@ -5,12 +5,18 @@ import Glibc
 #endif
 
 /// The workers by event base: libevent's error pages reach the transport through one C function for the whole
-/// process (http_error_page.h), which finds the worker from the base of the request's connection.
+/// process (`refuseRequest`), which finds the worker from the base of the request's connection.
 private let workersByBase = Mutex<[UInt: WeakWorker]>([:])
 
 private final class WeakWorker: @unchecked Sendable {
     weak var worker: Worker?
     init(_ worker: Worker) { self.worker = worker }
+}
+
+/// libevent's `evhttp_send_error`, as CHTTPErrorPage takes its place (see http_error_page.h).
+@_cdecl("emulator_transport_refuse")
+func refuseRequest(_ request: OpaquePointer?, _ status: Int32) {
+    Worker.refuse(request, status: Int(status))
 }
 
 extension Worker {

@@ -1,5 +1,4 @@
 import CBlockCache
-import CHTTPErrorPage
 import CLibevent
 #if canImport(Glibc)
 import Glibc
@@ -205,12 +204,9 @@ public final class HTTPServer: @unchecked Sendable {
 /// Its allocations go to the block cache (see block_cache.h): evhttp makes and frees about thirty blocks a
 /// request (each header's entry, name and value). The allocator is set first, as libevent requires, before it
 /// has allocated anything: a block from malloc must never reach the cache's free.
-///
-/// libevent's own error pages are routed to the worker whose loop wrote them (see http_error_page.h).
 let libeventThreadingReady: Bool = {
     event_set_mem_functions(
         { block_cache_malloc($0) }, { block_cache_realloc($0, $1) }, { block_cache_free($0) })
-    http_error_page_set_renderer { request, status in Worker.refuse(request, status: Int(status)) }
     return evthread_use_pthreads() == 0
 }()
 
