@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport", "TestSupport"]),
         .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore", "CBlockCache"]),
         .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "EmulatorStore", "AlibabaRPC"]),
         .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "ServiceKit", "EmulatorStore", "AlibabaRPC"]),
         .testTarget(
             name: "MongoDBServiceTests", dependencies: ["MongoDBService", "ServiceKit", "EmulatorStore", "AlibabaRPC"]),
