@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "aliyun-db-emulator", targets: ["aliyun-db-emulator"]),
         .library(name: "Emulator", targets: ["Emulator"]),
+        // An emulator started in-process on an ephemeral port, for the tests of programs that use it.
+        .library(name: "EmulatorTesting", targets: ["EmulatorTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +44,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "EmulatorTesting", dependencies: ["Emulator", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "aliyun-db-emulator",
             dependencies: [
@@ -64,8 +68,8 @@ let package = Package(
         .testTarget(
             name: "EmulatorTests",
             dependencies: [
-                "Emulator", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport", "ServiceKit",
-                "RDSService", "MongoDBService",
+                "Emulator", "EmulatorTesting", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport",
+                "ServiceKit", "RDSService", "MongoDBService",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]

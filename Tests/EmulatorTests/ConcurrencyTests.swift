@@ -1,6 +1,7 @@
 import AlibabaRPC
 import Dispatch
 import Emulator
+import EmulatorTesting
 import EmulatorTransport
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ import Testing
 
 /// Many clients at once: a rule check and the write it guards can never interleave.
 @Suite struct ConcurrencyTests {
-    func createBackups(_ server: EmulatorServer, target: String, callers: Int = 32) -> [Int] {
+    func createBackups(_ server: TestEmulator, target: String, callers: Int = 32) -> [Int] {
         let statuses = Statuses(count: callers)
         DispatchQueue.concurrentPerform(iterations: callers) { index in
             statuses.set(index, (try? RawHTTPClient.send(port: server.port, target: target).status) ?? -1)

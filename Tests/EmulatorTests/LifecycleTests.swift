@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorTesting
 import Foundation
 import TestSupport
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// The backup lifecycle through HTTP: the virtual clock, scripted outcomes, and golden replies of
 /// every companion operation in JSON and XML.
 @Suite struct LifecycleTests {
-    func clock(_ server: EmulatorServer, _ body: String) throws -> RawResponse {
+    func clock(_ server: TestEmulator, _ body: String) throws -> RawResponse {
         try server.send("POST", "/_emulator/clock", json: body)
     }
 

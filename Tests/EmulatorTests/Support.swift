@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorTesting
 import Foundation
 import TestSupport
 import Testing
@@ -7,23 +8,18 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Runs `body` against an emulator started in-process on an ephemeral port. These tests are about
-/// what happens after authentication, so signatures are off unless `configure` turns them on
-/// (AuthenticationTests does).
-func withEmulator<T>(_ configure: (inout EmulatorConfiguration) -> Void = { _ in }, _ body: (EmulatorServer) throws -> T)
+/// Runs `body` against an emulator started in-process on an ephemeral port (`EmulatorTesting`). These tests are
+/// about what happens after authentication, so signatures are off unless `configure` turns them on.
+func withEmulator<T>(_ configure: (inout EmulatorConfiguration) -> Void = { _ in }, _ body: (TestEmulator) throws -> T)
     throws -> T
 {
     var configuration = EmulatorConfiguration()
-    configuration.port = 0
     configuration.signatureMode = .off
     configure(&configuration)
-    let server = try EmulatorServer(configuration: configuration)
-    server.start()
-    defer { server.stop() }
-    return try body(server)
+    return try withTestEmulator(configuration, body)
 }
 
-extension EmulatorServer {
+extension TestEmulator {
     func get(_ target: String, headers: [(String, String)] = []) throws -> RawResponse {
         try RawHTTPClient.send(port: port, target: target, headers: headers)
     }

@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorTesting
 import Foundation
 import TestSupport
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// Requests the transport refuses before the gateway reads them still get the API's error envelope: XML by
 /// default, JSON for V3-signed requests, the control API's JSON on its paths; and the server answers after.
 @Suite struct TransportRefusalTests {
-    func exchange(_ server: EmulatorServer, _ bytes: String) throws -> RawResponse {
+    func exchange(_ server: TestEmulator, _ bytes: String) throws -> RawResponse {
         let connection = try RawConnection(port: server.port)
         connection.send(bytes)
         let (received, closed) = connection.receiveAll(timeout: 10)
@@ -14,7 +15,7 @@ import Testing
         return try RawConnection.firstReply(received)
     }
 
-    func expectHealthy(_ server: EmulatorServer) throws {
+    func expectHealthy(_ server: TestEmulator) throws {
         #expect(try server.get("/_emulator/health").status == 200)
     }
 
