@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instructions per request: the emulator under valgrind's callgrind, driven by wrk. Prints figures only.
 
-    bench/instructions.py [v1|v3] [--top N]
+    bench/instructions.py [v1|v3] [--top N] [--binary PATH] [--preload LIBRARY]
 
 Counts the user-space instructions (callgrind's Ir) the emulator executes per signed CreateBackup that succeeds,
 in memory, with one worker, split by library and by function. Unlike requests per second on a shared machine,
@@ -54,12 +54,14 @@ def main():
     parser.add_argument("signature", nargs="?", default="v1", choices=["v1", "v3"])
     parser.add_argument("--top", type=int, default=25, help="functions to list")
     parser.add_argument("--keep", metavar="FILE", help="also copy callgrind's dump here (for callgrind_annotate)")
+    parser.add_argument("--binary", help="an emulator binary to measure instead of building the release binary")
+    parser.add_argument("--preload", metavar="LIBRARY", help="a library for LD_PRELOAD (e.g. another malloc)")
     options = parser.parse_args()
     for tool, package in [("wrk", "wrk"), ("valgrind", "valgrind")]:
         if shutil.which(tool) is None:
             subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True)
-    binary = subprocess.run([str(run.ROOT / "scripts" / "build-release.sh")], cwd=run.ROOT, capture_output=True,
-                            text=True, check=True).stdout.strip()
+    binary = options.binary or subprocess.run([str(run.ROOT / "scripts" / "build-release.sh")], cwd=run.ROOT,
+                                              capture_output=True, text=True, check=True).stdout.strip()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         stripped = work / "aliyun-db-emulator"
@@ -68,7 +70,8 @@ def main():
         out = work / "callgrind.out"
         server = run.Server(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--compress-strings=no",
                              "--compress-pos=no", str(stripped), "--port", "0", "--log-level", "warning",
-                             "--workers", "1", "--fixtures", str(fixtures), "--backup-duration", "0"])
+                             "--workers", "1", "--fixtures", str(fixtures), "--backup-duration", "0"],
+                            env={"LD_PRELOAD": options.preload} if options.preload else None)
         now = server.control("GET", "/_emulator/clock")["now"]
         line = run.v1_line if options.signature == "v1" else (lambda instance, at: run.v3_line(instance, at, server.endpoint))
         # 500 instances, 16 backups each (the daily quota allows 20): the warm-up takes each instance's first
