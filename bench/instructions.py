@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Instructions per request: the emulator under valgrind's callgrind, driven by wrk. Prints figures only.
 
-    bench/instructions.py [v1|v3] [--top N] [--binary PATH] [--preload LIBRARY]
+    bench/instructions.py [v1|v3] [--top N] [--binary PATH] [--preload LIBRARY] [--connections N]
 
 Counts the user-space instructions (callgrind's Ir) the emulator executes per signed CreateBackup that succeeds,
 in memory, with one worker, split by library and by function. Unlike requests per second on a shared machine,
 the count barely moves from run to run (about 2%), so it shows what a change to the hot path is worth. The kernel
 (loopback TCP, epoll) is not counted. Under valgrind the server is about 50 times slower, so a loop turn holds
-one to four requests instead of six to nine: per-turn costs (the commit) weigh more than at full speed.
+one to four requests instead of six to nine: per-turn costs (the commit) weigh more than at full speed, and how many
+depends on how fast valgrind runs on the machine at the time. With --connections 1 a turn holds one request whatever
+the load: the count to compare binaries measured at different times (allocators, for one).
 
 Valgrind 3.19 cannot read this toolchain's DWARF 5, so a copy of the binary without debug information is run.
 """
@@ -56,6 +58,8 @@ def main():
     parser.add_argument("--keep", metavar="FILE", help="also copy callgrind's dump here (for callgrind_annotate)")
     parser.add_argument("--binary", help="an emulator binary to measure instead of building the release binary")
     parser.add_argument("--preload", metavar="LIBRARY", help="a library for LD_PRELOAD (e.g. another malloc)")
+    parser.add_argument("--connections", type=int, default=4,
+                        help="wrk's connections; with 1, each loop turn holds one request whatever the machine's load")
     options = parser.parse_args()
     for tool, package in [("wrk", "wrk"), ("valgrind", "valgrind")]:
         if shutil.which(tool) is None:
@@ -81,9 +85,11 @@ def main():
         run.write_requests(lines[:2_000], work / "warm-up.txt", server.endpoint, threads=1)
         run.write_requests(lines[2_000:], work / "measured.txt", server.endpoint, threads=1)
         # Warm up (statements prepared, caches filled), then count only the measured run.
-        run.wrk(server.endpoint, work / "warm-up.txt", 2, connections=4, threads=1)
+        # One connection is slower under valgrind: a longer warm-up, so that it still takes every instance's first four.
+        warm_up = 2 if options.connections >= 4 else 8
+        run.wrk(server.endpoint, work / "warm-up.txt", warm_up, connections=options.connections, threads=1)
         subprocess.run(["callgrind_control", "-z", str(server.process.pid)], check=True, capture_output=True)
-        result = run.wrk(server.endpoint, work / "measured.txt", 6, connections=4, threads=1)
+        result = run.wrk(server.endpoint, work / "measured.txt", 6, connections=options.connections, threads=1)
         subprocess.run(["callgrind_control", "-d", str(server.process.pid)], check=True, capture_output=True)
         time.sleep(0.5)
         server.stop()
