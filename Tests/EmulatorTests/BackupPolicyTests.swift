@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorTesting
 import TestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
     static let rds = "Version=2014-08-15&DBInstanceId=rm-uf6wjk5xxxxxxx"
     static let dds = "Version=2015-12-01&DBInstanceId=dds-bpxxxxxxxx"
 
-    func frozen<T>(_ body: (EmulatorServer) throws -> T) throws -> T {
+    func frozen<T>(_ body: (TestEmulator) throws -> T) throws -> T {
         try withEmulator { server in
             // A Monday: the next regular backups are Tuesday's (RDS) and Monday's (MongoDB).
             _ = try server.send("POST", "/_emulator/clock", json: #"{"set": "2024-01-01T00:00:00Z", "freeze": true}"#)
