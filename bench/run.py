@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark suite (issue #6). Prints figures and ratios; asserts nothing.
 
-    bench/run.py [--quick] [--only startup,reference,throughput,memory,scale,moto] [--repeats N]
+    bench/run.py [--quick] [--only startup,reference,throughput,memory,scale,moto,oneinstance] [--repeats N]
 
 Builds the release binary and the C reference server, then measures on this machine:
   startup     exec -> first 200 on /_emulator/health, bundled fixtures and 10,000 instances
@@ -12,6 +12,8 @@ Builds the release binary and the C reference server, then measures on this mach
               (the cases with a target) run three times, and the run with the median ratio is kept
   memory      RSS idle, after 1M and after 2M signed requests (the clock moved past the nonce window between)
   scale       DescribeBackups / CreateBackup latency with 1,000 and 1,000,000 backup sets
+  oneinstance CreateBackup on one instance with a raised daily quota, three 5-s runs back to back on the same
+              server: the third run's rate over the first's shows whether a call's cost grows with the day's backups
   moto        moto's server doing RDS CreateDBSnapshot, driven by the same load generator
 
 Every emulator request is really signed (Tests/conformance/signing.py) and verified; each carries its own
@@ -340,8 +342,8 @@ def scale(binary, work, seconds):
             db.executemany("INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, "
                            "finishes_at, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             # Written behind the emulator's back, so its per-instance totals are brought up to date too.
-            db.execute("INSERT OR REPLACE INTO backup_totals (instance_id, undeleted, counted_before, longest) "
-                       "SELECT instance_id, count(*), max(started_at) + 1, max(finishes_at - started_at) FROM backups "
+            db.execute("INSERT OR REPLACE INTO backup_totals (instance_id, undeleted, longest, day, accepted) "
+                       "SELECT instance_id, count(*), max(finishes_at - started_at), NULL, 0 FROM backups "
                        "WHERE deleted_at IS NULL GROUP BY instance_id")
         server = emulator(binary, "--state", str(state), "--backup-duration", "0", "--rds-daily-quota", "100000000")
         now = server.control("GET", "/_emulator/clock")["now"]
@@ -355,6 +357,25 @@ def scale(binary, work, seconds):
     for action in ["DescribeBackups", "CreateBackup"]:
         small, large = RESULTS[f"scale {action} 1000"], RESULTS[f"scale {action} 1000000"]
         log(f"scale: {action} p50 grows {large['p50_ms'] / small['p50_ms']:.2f}x from 1,000 to 1,000,000 sets")
+
+
+def oneinstance(binary, work, window):
+    """One instance takes every CreateBackup (signatures off, no quota to speak of, tasks that end at once), in three
+    consecutive runs of `window` seconds on the same server: each run starts with the backups of the runs before
+    it, so a check whose cost grows with the day's (or the instance's) backups shows as a falling rate."""
+    server = emulator(binary, "--signature", "off", "--rds-daily-quota", "1000000000", "--backup-duration", "0")
+    query = urllib.parse.urlencode([("Action", "CreateBackup"), ("Version", "2014-08-15"),
+                                    ("DBInstanceId", "rm-uf6wjk5xxxxxxx"), ("Format", "JSON")])
+    write_requests([f"GET\t/?{query}"] * 1_000, work / "oneinstance.txt", server.endpoint)
+    windows = []
+    for index in range(3):
+        result = wrk(server.endpoint, work / "oneinstance.txt", window)
+        windows.append(result)
+        log(f"oneinstance: window {index + 1} ({window} s): {figures(result)}")
+    server.stop()
+    ratio = windows[2]["rps"] / windows[0]["rps"] if windows[0]["rps"] else 0
+    RESULTS["oneinstance"] = {"window_seconds": window, "windows": windows, "third_over_first": ratio}
+    log(f"oneinstance: the third window's rate is {ratio:.2f} of the first's (target 0.8 or more)")
 
 
 def moto(work, seconds, emulator_rps):
@@ -396,7 +417,7 @@ def moto(work, seconds, emulator_rps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, to check the suite itself")
-    parser.add_argument("--only", default="startup,reference,throughput,memory,scale,moto")
+    parser.add_argument("--only", default="startup,reference,throughput,memory,scale,moto,oneinstance")
     parser.add_argument("--repeats", type=int, help="runs of each throughput case with a target (default 3; 1 with --quick)")
     options = parser.parse_args()
     sections = options.only.split(",")
@@ -423,6 +444,8 @@ def main():
             memory(binary, work, 100_000 if options.quick else 1_000_000, 50_000 if options.quick else 250_000)
         if "scale" in sections:
             scale(binary, work, seconds)
+        if "oneinstance" in sections:
+            oneinstance(binary, work, 2 if options.quick else 5)
         if "moto" in sections:
             emulator_rps = RESULTS.get("throughput memory V1 success", {}).get("rps", 0)
             moto(work, seconds, emulator_rps)

@@ -7,6 +7,7 @@
 enum Schema {
     static let migrations: [String] = [
         version1, version2, version3, version4, version5, version6, version7, version8, version9, version10,
+        version11,
     ]
 
     /// The version a state file has after every migration.
@@ -229,5 +230,28 @@ enum Schema {
         ) WITHOUT ROWID;
         INSERT INTO backup_policies (instance_id, valid_from, settings)
             SELECT instance_id, CAST(strftime('%s', 'now') AS INTEGER) * 1000, '{}' FROM instances;
+        """
+
+    /// Version 11: no check of CreateBackup, and no unfiltered total of DescribeBackups, costs more as an instance's
+    /// backups grow. An instance's total counts all its undeleted backups (`undeleted`, no `counted_before` mark
+    /// with the rest counted when read), and the backups it accepted in one UTC day (`accepted` in `day`): each
+    /// insert updates both in its transaction. A day other than `day` (a new day, or the clock set back to an
+    /// earlier one) is counted over the start index once, by the first admission and insert of that day. Upgraded
+    /// totals are counted afresh; their day is unknown (NULL) until the instance's next backup.
+    private static let version11 = """
+        CREATE TABLE backup_totals_v11 (
+            instance_id TEXT PRIMARY KEY,
+            undeleted   INTEGER NOT NULL,
+            longest     INTEGER NOT NULL,
+            day         INTEGER,
+            accepted    INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        INSERT INTO backup_totals_v11 (instance_id, undeleted, longest)
+            SELECT instance_id,
+                   (SELECT count(*) FROM backups b WHERE b.instance_id = backup_totals.instance_id AND b.deleted_at IS NULL),
+                   longest
+            FROM backup_totals;
+        DROP TABLE backup_totals;
+        ALTER TABLE backup_totals_v11 RENAME TO backup_totals;
         """
 }

@@ -123,10 +123,8 @@ public struct BackupAdmission: Sendable {
     public var acceptedToday: Int
     /// What the control API scripted for the instance's next backup, if anything.
     public var scriptedOutcome: BackupOutcome?
-    /// Where the instance's backup total stands (`StoreTransaction.insert`); nil before its first backup.
-    var countedBefore: Int64?
-    /// The instance's longest task, kept with its total; nil before its first backup.
-    var longest: Int64?
+    /// The instance has a backup total (`StoreTransaction.insert` updates it, or starts it if not).
+    var hasTotal: Bool
 }
 
 /// A backup accepted by CreateBackup: its task, and the backup set the task produces.

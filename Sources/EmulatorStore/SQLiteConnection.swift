@@ -59,7 +59,13 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 /// thread at a time use it.
 final class SQLiteConnection {
     private let handle: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    /// Statements prepared from SQL text, with when each was last used: at most `statementCacheLimit`, the least
+    /// recently used finalised first. Texts are few (they never hold a client's values), but a bound keeps a text
+    /// built from input, by mistake or by design, from holding memory for good.
+    private var statements: [String: (statement: OpaquePointer, lastUse: UInt64)] = [:]
+    private var uses: UInt64 = 0
+    /// The most statements prepared from text kept at once (`SQLStatement`s have their own slots: a fixed set).
+    static let statementCacheLimit = 64
     /// Prepared `SQLStatement`s, by slot.
     private var slots: [OpaquePointer?] = []
     /// How many `transaction` calls are open; nested ones are savepoints.
@@ -127,7 +133,7 @@ final class SQLiteConnection {
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for cached in statements.values { sqlite3_finalize(cached.statement) }
         for case let statement? in slots { sqlite3_finalize(statement) }
         sqlite3_close(handle)
     }
@@ -244,13 +250,29 @@ final class SQLiteConnection {
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+        uses += 1
+        if let index = statements.index(forKey: sql) {
+            statements.values[index].lastUse = uses
+            return statements.values[index].statement
+        }
+        if statements.count >= Self.statementCacheLimit { evictLeastRecentlyUsed() }
         var statement: OpaquePointer?
         let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error(status, sql) }
-        statements[sql] = statement
+        statements[sql] = (statement, uses)
         return statement
     }
+
+    /// Finalises the cached statement used longest ago, unless it is running (a query inside another's row).
+    private func evictLeastRecentlyUsed() {
+        let idle = statements.filter { sqlite3_stmt_busy($0.value.statement) == 0 }
+        guard let oldest = idle.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        sqlite3_finalize(oldest.value.statement)
+        statements[oldest.key] = nil
+    }
+
+    /// How many statements prepared from text the connection keeps (bounded by `statementCacheLimit`).
+    var cachedStatementCount: Int { statements.count }
 
     private func prepared(_ statement: SQLStatement) throws -> OpaquePointer {
         if statement.slot < slots.count, let prepared = slots[statement.slot] { return prepared }

@@ -22,8 +22,25 @@ extension StoreTransaction {
             read: Self.backup)
     }
 
+    /// One page of the instance's backups, deleted ones included, oldest first: at most `limit` after skipping
+    /// `offset`; and how many the instance has in all.
+    public func backups(instanceId: String, limit: Int, offset: Int) throws -> (page: [BackupRecord], total: Int) {
+        let total = try connection.query(Self.countBackups, [.text(instanceId)]) { $0.int(0) }.first ?? 0
+        let page = try connection.query(
+            Self.backupPage, [.text(instanceId), .int(Int64(limit)), .int(Int64(offset))], read: Self.backup)
+        return (page, Int(total))
+    }
+
+    private static let countBackups = SQLStatement("SELECT count(*) FROM backups WHERE instance_id = ?1")
+    private static let backupPage = SQLStatement(
+        "SELECT \(backupColumns) FROM backups WHERE instance_id = ?1 ORDER BY sequence LIMIT ?2 OFFSET ?3")
+
     /// The backup sets the filter selects, newest first, at most `limit` after skipping `offset`, and
     /// how many it selects in all.
+    ///
+    /// The statement's text depends only on which filters are set, never on their values: a list of sequence
+    /// numbers is bound as one JSON array, so that the statement cache holds a handful of texts, whatever the
+    /// lists clients send.
     public func backupSets(_ filter: BackupSetFilter, limit: Int, offset: Int) throws
         -> (page: [BackupRecord], total: Int)
     {
@@ -34,36 +51,12 @@ extension StoreTransaction {
         ]
         if let failed = filter.failed { conditions += failed ? " AND fail_stage IS NOT NULL" : " AND fail_stage IS NULL" }
         if let sequences = filter.sequences {
-            let first = arguments.count + 1
-            conditions += " AND sequence IN (\((0..<sequences.count).map { "?\(first + $0)" }.joined(separator: ", ")))"
-            arguments += sequences.map(SQLValue.int)
             if sequences.isEmpty { return ([], 0) }
+            conditions += " AND sequence IN (SELECT value FROM json_each(?5))"
+            arguments.append(.text("[" + sequences.map(String.init).joined(separator: ",") + "]"))
         }
-        let total: Int64
-        if filter.isUnfiltered {
-            // Every undeleted set but those whose task has not ended (one at a time per instance: few). The total
-            // counts those started before its mark; the others started since a day began, at most (see `insert`).
-            let (counted, mark, longest) = try connection.query(
-                "SELECT undeleted, counted_before, longest FROM backup_totals WHERE instance_id = ?1",
-                [.text(filter.instanceId)]
-            ) { ($0.int(0), $0.int(1), $0.int(2)) }.first ?? (0, Int64.min, Self.unboundedSpan)
-            let since = try connection.query(
-                "SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND deleted_at IS NULL",
-                [.text(filter.instanceId), .int(mark)]
-            ) { $0.int(0) }.first ?? 0
-            let undeleted = counted + since
-            // A set not ended at `endedBy` started after `endedBy` minus the longest task (see `version9`).
-            let unended = try connection.query(
-                """
-                SELECT count(*) FROM backups
-                WHERE instance_id = ?1 AND started_at > ?2 - ?3 AND finishes_at > ?2 AND deleted_at IS NULL
-                """,
-                [.text(filter.instanceId), .int(filter.endedBy), .int(longest)]
-            ) { $0.int(0) }.first ?? 0
-            total = undeleted - unended
-        } else {
-            total = try connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }.first ?? 0
-        }
+        let counted = filter.isUnfiltered ? try unfilteredTotal(filter) : nil
+        let total = try counted ?? connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }.first ?? 0
         let paging = arguments.count
         let page = try connection.query(
             "SELECT \(Self.backupColumns) FROM backups WHERE \(conditions) ORDER BY started_at DESC, sequence DESC "
@@ -71,6 +64,29 @@ extension StoreTransaction {
             arguments + [.int(Int64(limit)), .int(Int64(offset))], read: Self.backup)
         return (page, Int(total))
     }
+
+    /// Every undeleted set of the instance but those whose task has not ended at `endedBy`, from its total: constant
+    /// cost, however many backups it has. A set not ended at `endedBy` started after `endedBy` minus the instance's
+    /// longest task, so those are a short range of the start index (one task at a time per instance: few). Nil for an
+    /// instance without a total (its backups are then counted).
+    private func unfilteredTotal(_ filter: BackupSetFilter) throws -> Int64? {
+        guard
+            let (undeleted, longest) = try connection.query(Self.totalRow, [.text(filter.instanceId)], read: {
+                ($0.int(0), $0.int(1))
+            }).first
+        else { return nil }
+        let unended = try connection.query(Self.unendedSets, [.text(filter.instanceId), .int(filter.endedBy), .int(longest)]) {
+            $0.int(0)
+        }.first ?? 0
+        return undeleted - unended
+    }
+
+    private static let totalRow = SQLStatement("SELECT undeleted, longest FROM backup_totals WHERE instance_id = ?1")
+    private static let unendedSets = SQLStatement(
+        """
+        SELECT count(*) FROM backups
+        WHERE instance_id = ?1 AND started_at > ?2 - ?3 AND finishes_at > ?2 AND deleted_at IS NULL
+        """)
 
     /// One backup by sequence number, if it belongs to the instance.
     public func backup(sequence: Int64, instanceId: String) throws -> BackupRecord? {
@@ -92,16 +108,14 @@ extension StoreTransaction {
             [.text(instanceId), .int(now), .int(Self.unboundedSpan)], read: Self.backup)
     }
 
+    /// Marks a set deleted (its task still counts for the daily quota) and takes it off its instance's total.
     public func markDeleted(sequence: Int64, at now: Int64) throws {
         let deleted = try connection.query(
-            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id, started_at",
+            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id",
             [.int(sequence), .int(now)]
-        ) { ($0.text(0), $0.int(1)) }
-        for (id, startedAt) in deleted {
-            // Only a backup the total counts: one started since its mark is counted when the total is read.
-            try connection.run(
-                "UPDATE backup_totals SET undeleted = undeleted - 1 WHERE instance_id = ?1 AND counted_before > ?2",
-                [.text(id), .int(startedAt)])
+        ) { $0.text(0) }
+        for id in deleted {
+            try connection.run("UPDATE backup_totals SET undeleted = undeleted - 1 WHERE instance_id = ?1", [.text(id)])
         }
     }
 }

@@ -1,27 +1,38 @@
 /// Accepting a backup: what CreateBackup checks about its instance, and the insert with its bookkeeping.
+///
+/// Every check is constant-cost in the number of the instance's backups: a running task is looked for in a short
+/// range of the start index (the instance's longest task), and the backups accepted in the day and the instance's
+/// total are kept in `backup_totals`, updated by each insert in its transaction.
 extension StoreTransaction {
     private static let admissionSQL = SQLStatement(
         """
         SELECT i.account_id, i.engine, i.status, i.instance_type, i.storage_type, i.lock_mode, i.kind_code, i.databases,
             EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.started_at <= ?3
                     AND b.started_at > ?3 - coalesce(t.longest, ?6) AND b.finishes_at > ?3),
-            (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5),
-            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.counted_before, t.longest
+            CASE WHEN t.day = ?7 THEN t.accepted
+                 ELSE (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5)
+            END,
+            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.instance_id IS NOT NULL
         FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id) LEFT JOIN backup_totals t USING (instance_id)
         WHERE i.instance_id = ?1 AND i.product = ?2
         """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
-    /// in `day`, the scripted outcome; and where its total stands, for `insert`. One statement, over the primary
-    /// keys and two ranges of the start index (a running task started within the instance's longest task).
+    /// in `day`, the scripted outcome. One statement, over the primary keys and a short range of the start index.
+    ///
+    /// The backups accepted in `day` are read from the instance's total when `day` is the UTC day the total
+    /// counts (the day of the instance's latest insert); otherwise (another day, a clock set back to an earlier
+    /// day, a range that is not a whole UTC day, an instance without a total) they are counted over the start index.
     public func backupAdmission(_ instanceId: String, product: Product, at now: Int64, day: Range<Int64>) throws
         -> BackupAdmission?
     {
-        try connection.query(
+        let isWholeDay =
+            day.lowerBound == Self.startOfDay(day.lowerBound) && day.upperBound == Self.endOfDay(day.lowerBound)
+        return try connection.query(
             Self.admissionSQL,
             [
                 .text(instanceId), .text(product.rawValue), .int(now), .int(day.lowerBound), .int(day.upperBound),
-                .int(Self.unboundedSpan),
+                .int(Self.unboundedSpan), isWholeDay ? .int(day.lowerBound) : .null,
             ]
         ) { row in
             BackupAdmission(
@@ -33,40 +44,21 @@ extension StoreTransaction {
                 scriptedOutcome: row.int(10) == 0
                     ? nil
                     : BackupOutcome(failStage: row.optionalText(11), holdStage: row.optionalText(12), holdUntil: row.optionalInt(13)),
-                countedBefore: row.optionalInt(14), longest: row.optionalInt(15))
+                hasTotal: row.int(14) != 0)
         }.first
     }
 
     /// Records an accepted backup and returns it with its sequence number: one past the highest in the table.
     ///
-    /// The instance's total (`backup_totals`) counts its undeleted backups started before `counted_before`;
-    /// those started since are counted when the total is read. So an insert writes the total only when the
-    /// instance's first backup of a UTC day moves `counted_before` to that day's start (counting the backups
-    /// started in between, at most a day's), or when the clock was set back before `counted_before`. What is
-    /// counted when read is then at most the backups started since the day began: a range of the start index.
+    /// The instance's total (`backup_totals`) is updated in the same transaction: its undeleted backups, its longest
+    /// task (which bounds where a running one can be) and the backups accepted in the UTC day of the new one's
+    /// start. That count goes on from the total's day when the new backup is of the same day, and is counted
+    /// again over the day's range of the start index when it is not (a new day, or the clock set back to an
+    /// earlier one): so it is right whichever way the clock moved, and constant-cost while the day lasts.
     ///
-    /// The total also keeps the instance's longest task, which bounds where a running one can be (version 9): a
-    /// backup that takes longer than any before it widens it.
-    ///
-    /// `admission`, read just before in the same transaction, says where the total stands; without it, it is read.
+    /// `admission`, read just before in the same transaction, says whether the instance has a total yet; without
+    /// it, the insert tries to update one and starts it if there is none.
     public func insert(_ backup: BackupRecord, after admission: BackupAdmission? = nil) throws -> BackupRecord {
-        let (countedBefore, longest) =
-            if let admission { (admission.countedBefore, admission.longest) } else {
-                try connection.query(Self.totalMark, [.text(backup.instanceId)]) {
-                    (Optional($0.int(0)), Optional($0.int(1)))
-                }.first ?? (nil, nil)
-            }
-        let span = backup.finishesAt - backup.startedAt
-        let dayStart = Self.startOfDay(backup.startedAt)
-        var mark = countedBefore ?? dayStart
-        if countedBefore == nil {
-            try connection.run(Self.startTotal, [.text(backup.instanceId), .int(dayStart), .int(span)])
-        } else if mark < dayStart {
-            try connection.run(Self.advanceTotal, [.text(backup.instanceId), .int(dayStart), .int(span)])
-            mark = dayStart
-        } else if span > longest ?? 0 {
-            try connection.run(Self.widenLongest, [.text(backup.instanceId), .int(span)])
-        }
         try connection.run(
             Self.insertBackup,
             [
@@ -79,9 +71,10 @@ extension StoreTransaction {
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
-        if backup.startedAt < mark {
-            try connection.run(Self.countBackup, [.text(backup.instanceId)])
-        }
+        let dayStart = Self.startOfDay(backup.startedAt)
+        let arguments: [SQLValue] = [.text(backup.instanceId), .int(dayStart), .int(Self.endOfDay(dayStart))]
+        let counted = admission?.hasTotal == false ? 0 : try connection.run(Self.countBackup, arguments + [.int(backup.span)])
+        if counted == 0 { try connection.run(Self.startTotal, arguments) }
         return stored
     }
 
@@ -93,43 +86,52 @@ extension StoreTransaction {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         """)
 
-    private static let totalMark = SQLStatement("SELECT counted_before, longest FROM backup_totals WHERE instance_id = ?1")
-
-    /// An instance's first total: its undeleted backups started before `?2` and its longest task, the new one's
-    /// (`?3`) included (none before it, unless written behind our back).
-    private static let startTotal = SQLStatement(
-        """
-        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted, counted_before, longest)
-        VALUES (?1, (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at < ?2 AND deleted_at IS NULL), ?2,
-                max(?3, coalesce((SELECT max(finishes_at - started_at) FROM backups WHERE instance_id = ?1), 0)))
-        """)
-
-    /// Counts the undeleted backups started from `counted_before` to `?2`, moves `counted_before` to `?2`, and
-    /// widens `longest` to the new backup's `?3`.
-    private static let advanceTotal = SQLStatement(
+    /// Counts the backup just inserted, started in the day `[?2, ?3)` and taking `?4`. The day's count goes on
+    /// when the total counts that day, and is counted afresh otherwise (the CASE reads the range only then).
+    private static let countBackup = SQLStatement(
         """
         UPDATE OR ROLLBACK backup_totals
-        SET undeleted = undeleted + (SELECT count(*) FROM backups b WHERE b.instance_id = ?1
-                                     AND b.started_at >= backup_totals.counted_before AND b.started_at < ?2
-                                     AND b.deleted_at IS NULL),
-            counted_before = ?2, longest = max(longest, ?3)
+        SET undeleted = undeleted + 1,
+            accepted = CASE WHEN day = ?2 THEN accepted + 1
+                            ELSE (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3)
+                       END,
+            day = ?2, longest = max(longest, ?4)
         WHERE instance_id = ?1
         """)
 
-    private static let widenLongest = SQLStatement(
-        "UPDATE OR ROLLBACK backup_totals SET longest = max(longest, ?2) WHERE instance_id = ?1")
+    /// An instance's first total, counted from its backups (the one just inserted included; there are others
+    /// only when written behind the emulator's back, or after an upgrade that left the instance without a total).
+    private static let startTotal = SQLStatement(
+        """
+        INSERT OR ROLLBACK INTO backup_totals (instance_id, undeleted, longest, day, accepted)
+        VALUES (?1, (SELECT count(*) FROM backups WHERE instance_id = ?1 AND deleted_at IS NULL),
+                coalesce((SELECT max(finishes_at - started_at) FROM backups WHERE instance_id = ?1), 0), ?2,
+                (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3))
+        """)
 
     /// How far back a running task is looked for when an instance has no total (and so no longest task): anywhere.
     static let unboundedSpan: Int64 = 1 << 62
-
-    private static let countBackup = SQLStatement(
-        "UPDATE OR ROLLBACK backup_totals SET undeleted = undeleted + 1 WHERE instance_id = ?1")
 
     static let millisecondsPerDay: Int64 = 86_400_000
 
     /// The start of the UTC day of `instant` (milliseconds since the epoch; earlier instants too).
     static func startOfDay(_ instant: Int64) -> Int64 {
-        instant - ((instant % millisecondsPerDay) + millisecondsPerDay) % millisecondsPerDay
+        let (start, overflow) = instant.subtractingReportingOverflow(
+            ((instant % millisecondsPerDay) + millisecondsPerDay) % millisecondsPerDay)
+        return overflow ? .min : start
     }
 
+    /// The end (exclusive) of the day that starts at `dayStart`; the last day the clock can hold ends at `Int64.max`.
+    static func endOfDay(_ dayStart: Int64) -> Int64 {
+        let (end, overflow) = dayStart.addingReportingOverflow(millisecondsPerDay)
+        return overflow ? .max : end
+    }
+}
+
+extension BackupRecord {
+    /// How long the task runs from its start to its end (holds included), as the total's `longest` keeps it.
+    var span: Int64 {
+        let (span, overflow) = finishesAt.subtractingReportingOverflow(startedAt)
+        return overflow ? .max : span
+    }
 }

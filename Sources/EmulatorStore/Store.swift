@@ -119,6 +119,9 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// How many statements prepared from SQL text the connection keeps (bounded; see `SQLiteConnection`).
+    var cachedStatementCount: Int { lock.withLock { connection.cachedStatementCount } }
+
     /// Runs `body` holding the store's lock: its transactions do not wait on other threads one by one.
     public func exclusively<T>(_ body: () throws -> T) rethrows -> T {
         try lock.withLock(body)

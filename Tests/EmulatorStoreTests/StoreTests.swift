@@ -149,17 +149,18 @@ import Testing
         #expect(try store.transaction { try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 300), limit: 5, offset: 0) }.total == 0)
     }
 
-    /// Version 8: an insert writes the instance's total only on the instance's first backup of a UTC day, or
-    /// when the clock was set back before the total's mark; the total is right whichever way it was kept.
-    @Test func keepsTotalsAcrossDaysDeletionsAndAClockSetBack() throws {
+    /// Version 11: every insert keeps the instance's total and its count of the backups accepted in the day; a day
+    /// other than the total's (a new one, or the clock set back to an earlier one) is counted once over the start
+    /// index, so the quota's count is right whichever way the clock moved, and deleted backups still count for it.
+    @Test func keepsTotalsAndTheDaysCountAcrossDaysDeletionsAndAClockSetBack() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let store = try Store(path: path)
         let day: Int64 = 86_400_000
         let inspector = try SQLiteConnection(path: path)
-        func totalsRow() throws -> [[Int64]] {
-            try inspector.query("SELECT undeleted, counted_before FROM backup_totals WHERE instance_id = 'rm-1'") {
-                [$0.int(0), $0.int(1)]
+        func totalsRow() throws -> [[Int64?]] {
+            try inspector.query("SELECT undeleted, day, accepted FROM backup_totals WHERE instance_id = 'rm-1'") {
+                [$0.int(0), $0.optionalInt(1), $0.int(2)]
             }
         }
         func total() throws -> Int {
@@ -167,44 +168,61 @@ import Testing
                 try $0.backupSets(BackupSetFilter(instanceId: "rm-1", endedBy: 100 * day), limit: 1, offset: 0).total
             }
         }
+        func wholeDay(_ now: Int64) -> Range<Int64> {
+            let start = StoreTransaction.startOfDay(now)
+            return start..<start + day
+        }
+        func accepted(at now: Int64, day range: Range<Int64>? = nil) throws -> Int {
+            try store.transaction {
+                try #require(try $0.backupAdmission("rm-1", product: .rds, at: now, day: range ?? wholeDay(now))).acceptedToday
+            }
+        }
         func create(at start: Int64) throws -> Int64 {
             try store.transaction { state in
-                let admission = try state.backupAdmission("rm-1", product: .rds, at: start, day: start..<start + 1)
+                let admission = try state.backupAdmission("rm-1", product: .rds, at: start, day: wholeDay(start))
                 return try state.insert(Self.backup(start: start, end: start + 5), after: admission).sequence
             }
         }
         try store.transaction { try $0.put(Self.instance) }
         #expect(try totalsRow() == [])
-        let first = try create(at: 10 * day + 10)  // the first backup starts the total at its day's start
-        #expect(try totalsRow() == [[0, 10 * day]])
-        _ = try create(at: 10 * day + 20)  // the same day: the total is not written
-        #expect(try totalsRow() == [[0, 10 * day]])
+        #expect(try accepted(at: 10 * day) == 0)
+        let first = try create(at: 10 * day + 10)  // the first backup starts the total
+        #expect(try totalsRow() == [[1, 10 * day, 1]])
+        _ = try create(at: 10 * day + 20)  // the same day: counted on
+        #expect(try totalsRow() == [[2, 10 * day, 2]])
+        #expect(try accepted(at: 10 * day + 30) == 2)
         #expect(try total() == 2)
-        let nextDay = try create(at: 11 * day + 5)  // a new day counts the day before
-        #expect(try totalsRow() == [[2, 11 * day]])
-        #expect(try total() == 3)
-        _ = try create(at: 10 * day + 30)  // the clock set back before the mark: counted at once
-        #expect(try totalsRow() == [[3, 11 * day]])
+        _ = try create(at: 11 * day + 5)  // a new day: counted afresh
+        #expect(try totalsRow() == [[3, 11 * day, 1]])
+        #expect(try accepted(at: 11 * day + 6) == 1)
+        #expect(try accepted(at: 10 * day + 40) == 2)  // another day than the total's: counted over the index
+        _ = try create(at: 10 * day + 30)  // the clock set back a day: that day counted afresh, the new one included
+        #expect(try totalsRow() == [[4, 10 * day, 3]])
+        #expect(try accepted(at: 10 * day + 40) == 3)
+        #expect(try accepted(at: 11 * day + 6) == 1)
+        _ = try create(at: 11 * day + 8)  // and forward again
+        #expect(try totalsRow() == [[5, 11 * day, 2]])
+        #expect(try total() == 5)
+        try store.transaction { try $0.markDeleted(sequence: first, at: 11 * day + 10) }
+        try store.transaction { try $0.markDeleted(sequence: first, at: 11 * day + 10) }  // twice: taken off once
+        #expect(try totalsRow() == [[4, 11 * day, 2]])
         #expect(try total() == 4)
-        try store.transaction { try $0.markDeleted(sequence: first, at: 11 * day + 10) }  // counted: the total drops
-        #expect(try totalsRow() == [[2, 11 * day]])
-        try store.transaction { try $0.markDeleted(sequence: nextDay, at: 11 * day + 10) }  // since the mark: read, not kept
-        #expect(try totalsRow() == [[2, 11 * day]])
-        #expect(try total() == 2)
-        let atDayStart = try create(at: 13 * day)  // days later, at a day's very start: the deleted one is not counted
-        #expect(try totalsRow() == [[2, 13 * day]])
-        #expect(try total() == 3)
-        // Without the admission (callers that did not read it), the insert reads the mark itself.
+        #expect(try accepted(at: 10 * day + 50) == 3)  // a deleted backup still counts for its day's quota
+        // Without the admission (callers that did not read it), the insert finds the total itself.
         _ = try store.transaction { try $0.insert(Self.backup(start: 12 * day, end: 12 * day + 1)) }
-        #expect(try totalsRow() == [[3, 13 * day]])
-        #expect(try total() == 4)
-        try store.transaction { try $0.markDeleted(sequence: atDayStart, at: 13 * day + 1) }  // started at the mark: read
-        #expect(try totalsRow() == [[3, 13 * day]])
-        #expect(try total() == 3)
-        // A clock before 1970 has days too.
+        #expect(try totalsRow() == [[5, 12 * day, 1]])
+        // A range that is not the total's whole day is counted, not read from the total.
+        #expect(try accepted(at: 12 * day + 1, day: 12 * day + 1..<13 * day) == 0)
+        #expect(try accepted(at: 12 * day + 1, day: 10 * day..<13 * day) == 6)
+        // Another instance's total does not mix with this one's.
+        _ = try store.transaction { try $0.insert(Self.backup(start: 12 * day, end: 12 * day + 1, instance: "rm-other")) }
+        #expect(try totalsRow() == [[5, 12 * day, 1]])
+        // A clock before 1970 has days too, and the extreme instants have one.
         #expect(StoreTransaction.startOfDay(-1) == -day)
         #expect(StoreTransaction.startOfDay(-day) == -day)
         #expect(StoreTransaction.startOfDay(day - 1) == 0)
+        #expect(StoreTransaction.startOfDay(.min) == .min)
+        #expect(StoreTransaction.endOfDay(StoreTransaction.startOfDay(.max)) == .max)
     }
 
     /// Version 9: a running task is looked for only as far back as the instance's longest task, which is kept
@@ -320,7 +338,7 @@ import Testing
             } == 1)
     }
 
-    @Test func upgradingAVersionSevenFileCountsEveryBackupItsTotalsCounted() throws {
+    @Test func upgradingAVersionSevenFileCountsEveryBackupAndEachDaysBackups() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let day: Int64 = 86_400_000
@@ -356,10 +374,12 @@ import Testing
         let upgraded = try Store(path: path)
         let inspector = try SQLiteConnection(path: path)
         #expect(try inspector.query("PRAGMA user_version") { $0.int(0) } == [Int64(Store.schemaVersion)])
-        #expect(
-            try inspector.query("SELECT instance_id, undeleted, counted_before FROM backup_totals ORDER BY instance_id") {
-                "\($0.text(0)) \($0.int(1)) \($0.int(2))"
-            } == ["rm-1 2 \(5 * day + 10)"])
+        func totals() throws -> [String] {
+            try inspector.query("SELECT instance_id, undeleted, day, accepted FROM backup_totals ORDER BY instance_id") {
+                "\($0.text(0)) \($0.int(1)) \($0.optionalInt(2).map(String.init) ?? "-") \($0.int(3))"
+            }
+        }
+        #expect(try totals() == ["rm-1 2 - 0"])  // counted afresh; the day's count is read from the backups
         func total(_ instance: String) throws -> Int {
             try upgraded.transaction {
                 try $0.backupSets(BackupSetFilter(instanceId: instance, endedBy: 100 * day), limit: 1, offset: 0).total
@@ -367,14 +387,48 @@ import Testing
         }
         #expect(try total("rm-1") == 2)
         #expect(try total("rm-2") == 1)  // no total: every set is counted
+        try upgraded.transaction { try $0.put(Self.instance) }  // the file had its backups, not its instance
+        #expect(
+            try upgraded.transaction {
+                try $0.backupAdmission("rm-1", product: .rds, at: 5 * day + 11, day: 5 * day..<6 * day)?.acceptedToday
+            } == 2)
         _ = try upgraded.transaction { try $0.insert(Self.backup(start: 5 * day + 20, end: 5 * day + 21)) }
         _ = try upgraded.transaction { try $0.insert(Self.backup(start: 6 * day, end: 6 * day + 1, instance: "rm-2")) }
-        #expect(
-            try inspector.query("SELECT instance_id, undeleted, counted_before FROM backup_totals ORDER BY instance_id") {
-                "\($0.text(0)) \($0.int(1)) \($0.int(2))"
-            } == ["rm-1 2 \(5 * day + 10)", "rm-2 1 \(6 * day)"])
+        #expect(try totals() == ["rm-1 3 \(5 * day) 3", "rm-2 2 \(6 * day) 1"])
         #expect(try total("rm-1") == 3)
         #expect(try total("rm-2") == 2)
+    }
+
+    /// A statement per distinct SQL text, kept for good, let BackupId lists of growing length take the process from
+    /// 17 to 872 MB: a list is now one bound value, and the cache of statements has a bound.
+    @Test func keepsABoundedNumberOfStatements() throws {
+        let store = try Store(path: ":memory:")
+        try store.transaction { state in
+            try state.put(Self.instance)
+            for start in Int64(1)...5 { _ = try state.insert(Self.backup(start: start, end: start)) }
+        }
+        func sets(_ sequences: [Int64], failed: Bool? = nil) throws -> (page: [Int64], total: Int) {
+            try store.transaction { state in
+                var filter = BackupSetFilter(instanceId: "rm-1", endedBy: 100)
+                filter.sequences = sequences
+                filter.failed = failed
+                let sets = try state.backupSets(filter, limit: 100, offset: 0)
+                return (sets.page.map(\.sequence), sets.total)
+            }
+        }
+        #expect(try sets([2, 4, 99]) == ([4, 2], 2))
+        #expect(try sets([3], failed: false) == ([3], 1))
+        #expect(try sets([3], failed: true) == ([], 0))
+        #expect(try sets([]) == ([], 0))
+        let before = store.cachedStatementCount
+        for length in 1...300 { _ = try sets(Array(1...Int64(length))) }
+        #expect(store.cachedStatementCount == before)  // one text, whatever the list's length
+        // Whatever texts come, the cache keeps at most its bound, finalising the least recently used.
+        let connection = try SQLiteConnection.inMemory()
+        for value in 0..<500 { #expect(try connection.query("SELECT \(value)") { $0.int(0) } == [Int64(value)]) }
+        #expect(connection.cachedStatementCount == SQLiteConnection.statementCacheLimit)
+        #expect(try connection.query("SELECT 7") { $0.int(0) } == [7])  // an evicted one is prepared again
+        #expect(connection.cachedStatementCount == SQLiteConnection.statementCacheLimit)
     }
 
     @Test func deletesAnInstanceWithItsBackups() throws {
