@@ -69,7 +69,7 @@ let package = Package(
             name: "EmulatorTests",
             dependencies: [
                 "Emulator", "EmulatorTesting", "AlibabaRPC", "EmulatorTransport", "aliyun-db-emulator", "TestSupport",
-                "ServiceKit", "RDSService", "MongoDBService",
+                "ServiceKit", "RDSService", "MongoDBService", "EmulatorStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]

@@ -13,10 +13,28 @@ public final class RPCGateway: Sendable {
     private let clock: any Clock
     private let authenticator: Authenticator
 
-    public init(services: [any RPCService], clock: any Clock, authenticator: Authenticator) {
+    /// Told of every failure that is not one of the API's errors (a store failure or a bug) before its request
+    /// gets `InternalError`: the reply cannot say what went wrong, so this is where the cause is kept (logged).
+    public typealias InternalFailureHandler = @Sendable (_ failure: InternalFailure) -> Void
+
+    /// A failure the client sees only as `InternalError`: the error itself and the request it ended.
+    public struct InternalFailure: Sendable {
+        public var error: any Error
+        public var product: String?
+        public var action: String
+        public var requestId: String
+    }
+
+    private let internalFailure: InternalFailureHandler
+
+    public init(
+        services: [any RPCService], clock: any Clock, authenticator: Authenticator,
+        internalFailure: @escaping InternalFailureHandler = { _ in }
+    ) {
         self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         self.clock = clock
         self.authenticator = authenticator
+        self.internalFailure = internalFailure
     }
 
     /// What became of one request, for the request log: never a secret or a signature.
@@ -128,9 +146,15 @@ public final class RPCGateway: Sendable {
         let result: Result<[RPCValue.Field], APIError>
         do {
             result = .success(try prepared.service.perform(call))
+        } catch let error as APIError {
+            result = .failure(error)
         } catch {
-            // A store failure or a bug: still the API's envelope, never a bare 500.
-            result = .failure(error as? APIError ?? .internalError)
+            // A store failure or a bug: its cause is handed on (logged), and the reply is still the API's envelope,
+            // never a bare 500.
+            internalFailure(
+                InternalFailure(
+                    error: error, product: reply.service?.productCode, action: call.action, requestId: reply.requestId))
+            result = .failure(.internalError)
         }
         return ExecutedCall(reply: reply, action: call.action, result: result)
     }

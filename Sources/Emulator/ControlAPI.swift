@@ -60,6 +60,7 @@ struct ControlAPI {
             if let allow = failure.allow { response.headers.append(("Allow", allow)) }
             return response
         } catch {
+            emulator.logInternalFailure(error, request: request)
             return json(500, .object([.init("code", .string("InternalError")), .init("message", .string("\(error)"))]))
         }
     }
@@ -98,11 +99,7 @@ struct ControlAPI {
             return json(200, Self.describe(pending))
         case 2 where path[1] == "backups":
             try expect(request, ["GET"])
-            let id = try decodedSegment(path[0])
-            let instance = try existing(id)
-            let backups = try emulator.store.transaction { try $0.backups(instanceId: id) }
-            let now = emulator.clock.now
-            return json(200, .array(backups.map { Self.describe($0, of: instance, now: now) }))
+            return try backups(of: try existing(try decodedSegment(path[0])), request)
         default:
             throw Failure.notFound("no control endpoint \(request.path); see the README for the control API")
         }

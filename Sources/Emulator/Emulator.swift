@@ -74,7 +74,12 @@ public final class Emulator: Sendable {
         services = [rds, mongodb]
         gateway = RPCGateway(
             services: services, clock: clock,
-            authenticator: Authenticator(mode: configuration.signatureMode, keys: accessKeys))
+            authenticator: Authenticator(mode: configuration.signatureMode, keys: accessKeys),
+            internalFailure: { failure in
+                Self.logInternalFailure(
+                    failure.error, to: logger,
+                    ["product": "\(failure.product ?? "-")", "action": "\(failure.action)", "request_id": "\(failure.requestId)"])
+            })
         // A new state starts from the fixtures; an existing state file keeps what it holds.
         if store.isNew { try reset() }
         store.commitBatch()
@@ -170,12 +175,32 @@ public final class Emulator: Sendable {
     /// (group commit). False when a commit failed since the caller's previous call (`mark` is the
     /// caller's own record of that): the replies of its requests must not report success.
     public func runBatch(_ mark: inout Int, _ work: () -> Void) -> Bool {
-        let failures = store.exclusively {
+        let (failures, commitFailure) = store.exclusively {
             work()
-            return store.commitBatch()
+            return (store.commitBatch(), store.takeCommitFailure())
         }
         defer { mark = failures }
+        if let commitFailure { Self.logInternalFailure(commitFailure, to: logger, ["during": "commit"]) }
         return failures == mark
+    }
+
+    /// Logs, at error level, a failure a client sees only as `InternalError`: a store failure with SQLite's result
+    /// code and the statement, anything else as it describes itself.
+    static func logInternalFailure(_ error: any Error, to logger: Logger, _ context: Logger.Metadata) {
+        var metadata = context
+        if let failure = error as? SQLiteError {
+            metadata["error"] = "\(failure.message)"
+            metadata["sqlite_code"] = "\(failure.code)"
+            metadata["statement"] = "\(failure.statement ?? "-")"
+        } else {
+            metadata["error"] = "\(error)"
+        }
+        logger.error("internal failure", metadata: metadata)
+    }
+
+    /// Logs a failure of the control API that its client sees as `InternalError`.
+    func logInternalFailure(_ error: any Error, request: HTTPRequest) {
+        Self.logInternalFailure(error, to: logger, ["method": "\(request.method)", "path": "\(request.path)"])
     }
 
     /// With a control token, only the health endpoint is open to anyone.

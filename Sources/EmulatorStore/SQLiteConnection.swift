@@ -2,14 +2,23 @@ internal import CBlockCache
 internal import CSQLite
 import Synchronization
 
-/// A failed SQLite call, with the result code, SQLite's message and the statement that failed.
+/// A failed SQLite call, with the result code, SQLite's message and the statement that failed (the shape of
+/// GRDB's `DatabaseError`): what an internal failure's log line says.
 public struct SQLiteError: Error, CustomStringConvertible {
+    /// SQLite's extended result code (extended codes are on for every connection), e.g. 2067 for a UNIQUE constraint.
     public let code: Int32
     public let message: String
+    /// The statement that failed; nil when no statement was involved (opening the file).
     public let sql: String?
 
+    /// The primary result code, e.g. 19 (`SQLITE_CONSTRAINT`) for 2067.
+    public var resultCode: Int32 { code & 0xff }
+
+    /// The statement on one line, its runs of white space made single spaces, for a log line.
+    public var statement: String? { sql.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") } }
+
     public var description: String {
-        sql.map { "SQLite error \(code): \(message) (in: \($0))" } ?? "SQLite error \(code): \(message)"
+        statement.map { "SQLite error \(code): \(message) (in: \($0))" } ?? "SQLite error \(code): \(message)"
     }
 }
 

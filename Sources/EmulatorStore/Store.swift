@@ -14,7 +14,8 @@ public struct StoreOpenError: Error, CustomStringConvertible {
 /// commits: the server calls it after each batch of requests, before it sends their replies, so that one
 /// commit (one write to the WAL) serves many requests and no reply acknowledges an uncommitted write.
 public final class Store: @unchecked Sendable {
-    // @unchecked: `connection`, `batchOpen`, `failedBatches` and `runningBodies` are used only while `lock` is held.
+    // @unchecked: `connection`, `batchOpen`, `failedBatches`, `runningBodies` and `commitFailure` are used only while
+    // `lock` is held.
 
     /// The schema's version (its number of migrations); a file with a newer version is refused.
     public static let schemaVersion = Schema.version
@@ -30,6 +31,7 @@ public final class Store: @unchecked Sendable {
     private var batchOpen = false
     private var failedBatches = 0
     private var runningBodies = 0
+    private var commitFailure: (any Error)?
 
     /// Opens (or creates) the state; `:memory:` keeps it in memory.
     public init(path: String, groupCommit: Bool = false) throws {
@@ -119,6 +121,14 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// Why the last `commitBatch()` failed to commit, once (then nil): for the log of the caller whose commit it was.
+    public func takeCommitFailure() -> (any Error)? {
+        lock.withLock {
+            defer { commitFailure = nil }
+            return commitFailure
+        }
+    }
+
     /// How many statements prepared from SQL text the connection keeps (bounded; see `SQLiteConnection`).
     var cachedStatementCount: Int { lock.withLock { connection.cachedStatementCount } }
 
@@ -135,7 +145,10 @@ public final class Store: @unchecked Sendable {
         lock.withLock {
             if batchOpen {
                 batchOpen = false
-                do { try connection.commitBatch() } catch { failedBatches += 1 }
+                do { try connection.commitBatch() } catch {
+                    failedBatches += 1
+                    commitFailure = error
+                }
             }
             return failedBatches
         }

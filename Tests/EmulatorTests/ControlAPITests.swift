@@ -97,6 +97,41 @@ import Testing
         }
     }
 
+    @Test func pagesAnInstancesBackupsOldestFirstWithTheTotalInAHeader() throws {
+        try withEmulator({ $0.backupDuration = 0 }) { server in
+            var jobs: [String] = []
+            for _ in 0..<5 {
+                let created = try server.get(Self.createRDS + "rm-uf6wjk5xxxxxxx")
+                #expect(created.status == 200)
+                jobs.append(try #require(created.body.firstMatch(of: /"BackupJobId":"([0-9]+)"/)).1.description)
+            }
+            func page(_ query: String) throws -> (jobs: [String], total: String?) {
+                let reply = try server.get("/_emulator/instances/rm-uf6wjk5xxxxxxx/backups" + query)
+                #expect(reply.status == 200, "\(reply.body)")
+                return (reply.body.matches(of: /"BackupJobId":"([0-9]+)"/).map { $0.1.description }, reply.header("X-Total-Count"))
+            }
+            #expect(try page("") == (jobs, "5"))
+            #expect(try page("?limit=2") == (Array(jobs[0..<2]), "5"))
+            #expect(try page("?limit=2&offset=2") == (Array(jobs[2..<4]), "5"))
+            #expect(try page("?offset=4&limit=1000") == ([jobs[4]], "5"))
+            #expect(try page("?offset=5") == ([], "5"))
+            #expect(try page("?offset=9223372036854775807") == ([], "5"))
+            // Deleted backups stay listed, and counted.
+            let listing = try server.get("/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=1").body
+            let oldest = try #require(listing.firstMatch(of: /"BackupId":"([0-9]+)"/)).1
+            let deleted = try server.get(
+                "/?Action=DeleteBackup&Version=2014-08-15&Format=JSON&DBInstanceId=rm-uf6wjk5xxxxxxx&BackupId=\(oldest)")
+            #expect(deleted.status == 200, "\(deleted.body)")
+            #expect(try page("?limit=1") == ([jobs[0]], "5"))
+            #expect(try page("") == (jobs, "5"))
+            #expect(try server.get("/_emulator/instances/rm-uf6wjk5xxxxxxx/backups").body.contains("DeletedTime"))
+            // Another instance's list is its own.
+            let other = try server.get("/_emulator/instances/rm-stopped/backups")
+            #expect(other.body == "[]")
+            #expect(other.header("X-Total-Count") == "0")
+        }
+    }
+
     struct BadInput: Sendable, CustomTestStringConvertible {
         let method: String
         let path: String
@@ -141,6 +176,28 @@ import Testing
         .init(method: "GET", path: "/_emulator/reset", body: nil, status: 405, message: "GET is not allowed here; use POST"),
         .init(method: "GET", path: "/_emulator/nothing", body: nil, status: 404,
               message: "no control endpoint /_emulator/nothing; see the README for the control API"),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=0", body: nil, status: 400,
+              message: #"query: \"limit\" must be a whole number from 1 to 1000"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=1001", body: nil, status: 400,
+              message: #"query: \"limit\" must be a whole number from 1 to 1000"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=-1", body: nil, status: 400,
+              message: #"query: \"limit\" must be a whole number from 1 to 1000"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=%2B5", body: nil, status: 400,
+              message: #"query: \"limit\" must be a whole number from 1 to 1000"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit", body: nil, status: 400,
+              message: #"query: \"limit\" must be a whole number from 1 to 1000"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=99999999999999999999999", body: nil, status: 400,
+              message: #"query: \"limit\" must be a whole number from 1 to 1000"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?offset=-1", body: nil, status: 400,
+              message: #"query: \"offset\" must be a whole number, 0 or more"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?offset=1e3", body: nil, status: 400,
+              message: #"query: \"offset\" must be a whole number, 0 or more"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?offset=99999999999999999999999", body: nil, status: 400,
+              message: #"query: \"offset\" must be a whole number, 0 or more"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=5&limit=6", body: nil, status: 400,
+              message: #"query: \"limit\" is given more than once"#),
+        .init(method: "GET", path: "/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?page=2", body: nil, status: 400,
+              message: #"query: \"page\" is not a parameter of this listing; use limit and offset"#),
     ]
 
     /// RFC 7235: the scheme's name is case-insensitive, and any number of spaces may follow it.

@@ -204,8 +204,13 @@ def test_sigterm_during_load_loses_no_acknowledged_backup(run, tmp_path):
     print(f"shutdown under load took {took * 1000:.0f} ms after {len(acknowledged)} acknowledged backups")
     assert len(acknowledged) > 10
     again = run({"ALIYUN_EMULATOR_STATE": state, "ALIYUN_EMULATOR_SIGNATURE": "off"})
-    status, body = again.get("/_emulator/instances/rm-uf6wjk5xxxxxxx/backups")
-    stored = {backup["BackupJobId"] for backup in json.loads(body)}
+    stored = set()
+    while True:  # the listing comes in pages of at most 1,000
+        status, body = again.get(f"/_emulator/instances/rm-uf6wjk5xxxxxxx/backups?limit=1000&offset={len(stored)}")
+        page = {backup["BackupJobId"] for backup in json.loads(body)}
+        if not page:
+            break
+        stored |= page
     assert set(acknowledged) <= stored
 
 
