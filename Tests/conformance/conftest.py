@@ -173,7 +173,14 @@ class Emulator:
         return self._ok("DELETE", f"/_emulator/instances/{urllib.parse.quote(instance_id)}", expect=(200, 204))
 
     def backups(self, instance_id):
-        return self._ok("GET", f"/_emulator/instances/{urllib.parse.quote(instance_id)}/backups")
+        """Every backup of the instance, oldest first: the listing comes in pages of at most 1,000."""
+        backups = []
+        while True:
+            page = self._ok("GET", f"/_emulator/instances/{urllib.parse.quote(instance_id)}/backups"
+                                   f"?limit=1000&offset={len(backups)}")
+            backups += page
+            if len(page) < 1000:
+                return backups
 
     def all_backups(self):
         """{DBInstanceId: [backup, ...]} for every instance."""
