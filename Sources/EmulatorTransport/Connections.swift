@@ -21,8 +21,8 @@ final class ConnectionGate: Sendable {
     var open: Int { count.load(ordering: .relaxed) }
     var isFull: Bool { open >= limit }
 
-    /// Counts a connection in; true when that reaches the limit.
-    func opened() -> Bool { count.wrappingAdd(1, ordering: .relaxed).newValue >= limit }
+    /// Counts a connection in; the count with it.
+    func opened() -> Int { count.wrappingAdd(1, ordering: .relaxed).newValue }
 
     func closed() { count.wrappingSubtract(1, ordering: .relaxed) }
 
@@ -47,7 +47,16 @@ final class Connection {
     let events: OpaquePointer
     let descriptor: Int32
     var inRequest = false
+    /// When the current request began arriving, or (between requests) when the last one arrived.
     var startedAt = 0
+    /// A request has arrived and its reply is not yet queued.
+    var busy = false
+    /// The worker's count of requests when this connection last had one (or opened): the idle order.
+    var lastActive = 0
+    /// When it opened (in ticks), and whether a request has arrived on it: a connection just opened is not
+    /// idle yet (its client is about to send), for two seconds.
+    var openedAt = 0
+    var hadRequest = false
     var inputWatch: OpaquePointer?
 
     init(worker: Worker, handle: OpaquePointer, events: OpaquePointer, descriptor: Int32) {
@@ -65,7 +74,10 @@ extension Worker {
     /// evhttp's request for a new connection's buffered socket: counted against the connection limit.
     func connectionAccepted(_ base: OpaquePointer) -> OpaquePointer? {
         guard let events = bufferevent_socket_new(base, -1, 0) else { return nil }
-        if gate.opened() { pauseAccepting() }
+        // One over the limit: the connection idle longest makes room. At the limit with none idle, accepting
+        // pauses (the next connection waits in the backlog).
+        if gate.opened() > gate.limit, let idle = idleConnection() { close(idle) }
+        if gate.isFull, idleConnection() == nil { pauseAccepting() }
         // evhttp sets the connection up after this returns: it is looked up once that is done, in this turn.
         // The extra reference keeps the buffered socket's memory valid should evhttp free it before that.
         bufferevent_incref(events)
@@ -106,6 +118,8 @@ extension Worker {
         let index = Int(descriptor)
         if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count)) }
         connections[index] = connection
+        connection.lastActive = requestsArrived
+        connection.openedAt = tick
         let context = Unmanaged.passUnretained(connection).toOpaque()
         evhttp_connection_set_closecb(
             connection.handle,
@@ -145,13 +159,42 @@ extension Worker {
 
     /// A request has arrived whole: its deadline is met. Bytes already waiting belong to the next one.
     func requestArrived(_ raw: OpaquePointer) {
-        guard let handle = evhttp_request_get_connection(raw), let events = evhttp_connection_get_bufferevent(handle) else {
-            return
-        }
-        let index = Int(bufferevent_getfd(events))
-        guard index >= 0, index < connections.count, let connection = connections[index] else { return }
+        guard let handle = evhttp_request_get_connection(raw), let events = evhttp_connection_get_bufferevent(handle),
+            let connection = connection(of: events)
+        else { return }
         connection.inRequest = evbuffer_get_length(bufferevent_get_input(events)) > 0
         connection.startedAt = tick
+        connection.busy = true
+        connection.hadRequest = true
+        requestsArrived &+= 1
+        connection.lastActive = requestsArrived
+    }
+
+    func connection(of events: OpaquePointer) -> Connection? {
+        let index = Int(bufferevent_getfd(events))
+        guard index >= 0, index < connections.count else { return nil }
+        return connections[index]
+    }
+
+    /// The connection idle longest: no request arriving or being served, no reply being written. At the limit
+    /// it is closed to make room, as HTTP lets a server close an idle kept-alive connection: so a health check
+    /// still gets through when idle clients hold every connection.
+    private func idleConnection() -> Connection? {
+        var oldest: Connection?
+        for case let connection? in connections
+        where !connection.inRequest && !connection.busy && (connection.hadRequest || tick - connection.openedAt >= 2)
+            && connection.lastActive < (oldest?.lastActive ?? .max)
+            && evbuffer_get_length(bufferevent_get_output(connection.events)) == 0
+            && evbuffer_get_length(bufferevent_get_input(connection.events)) == 0
+        {
+            oldest = connection
+        }
+        return oldest
+    }
+
+    /// As if the client had closed it: evhttp frees it, and its close callback counts it out.
+    private func close(_ idle: Connection) {
+        bufferevent_trigger_event(idle.events, Int16(BEV_EVENT_EOF | BEV_EVENT_READING), 0)
     }
 
     // MARK: Accepting
@@ -189,7 +232,7 @@ extension Worker {
             { _, _, context in
                 let worker = Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue()
                 guard worker.acceptPaused else { return }
-                if worker.gate.isFull {
+                if worker.gate.isFull, worker.idleConnection() == nil {
                     var pause = Worker.acceptPause
                     event_add(worker.resumeEvent, &pause)
                 } else {

@@ -27,6 +27,8 @@ final class Worker: @unchecked Sendable {
     var connections: [Connection?] = []
     /// Seconds since the worker started, counted by the sweep.
     var tick = 0
+    /// Requests that have arrived, for the order in which connections were last active.
+    var requestsArrived = 0
     var acceptPaused = false
     var sweepEvent: OpaquePointer?
     var resumeEvent: OpaquePointer?
@@ -246,6 +248,7 @@ final class Worker: @unchecked Sendable {
         let connection = evhttp_request_get_connection(raw)
         HTTPResponse.reasonPhrase(response.status).withCString { evhttp_send_reply(raw, Int32(response.status), $0, nil) }
         guard let connection, let events = evhttp_connection_get_bufferevent(connection) else { return }
+        self.connection(of: events)?.busy = false
         let output = bufferevent_get_output(events)
         // A short write or an error leaves the rest to the usual path, which reports errors too.
         if writingNow, evbuffer_write(output, bufferevent_getfd(events)) > 0, evbuffer_get_length(output) == 0 {

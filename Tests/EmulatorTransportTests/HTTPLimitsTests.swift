@@ -111,12 +111,14 @@ import Testing
         }
     }
 
+    /// Connections in the middle of a request are not closed to make room: the next one waits.
     @Test func waitsAtTheConnectionLimitUntilAConnectionCloses() throws {
         var limits = Self.limits
         limits.maxConnections = 2
         limits.requestDeadline = 30
         try withServer(limits) { server in
             var held = [try RawConnection(port: server.port), try RawConnection(port: server.port)]
+            for connection in held { connection.send("GET / HTTP/1.1\r\nHo") }
             #expect(held[0].receiveAll(timeout: 0.3).bytes.isEmpty)  // accepted and counted by now
             let waiting = try RawConnection(port: server.port)  // the kernel queues it
             waiting.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
@@ -125,6 +127,25 @@ import Testing
             held.removeFirst()
             let (received, _) = waiting.receiveAll(timeout: 5)
             #expect(try RawConnection.firstReply(received).body == "ok")
+        }
+    }
+
+    /// At the limit, the connection idle longest is closed to make room (a health check gets through).
+    @Test func closesTheLongestIdleConnectionAtTheLimit() throws {
+        var limits = Self.limits
+        limits.maxConnections = 2
+        try withServer(limits) { server in
+            let first = try RawConnection(port: server.port)
+            first.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try RawConnection.firstReply(first.receiveAll(timeout: 0.5).bytes).body == "ok")
+            let second = try RawConnection(port: server.port)
+            second.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try RawConnection.firstReply(second.receiveAll(timeout: 0.5).bytes).body == "ok")
+            // Both idle now, the first for longer.
+            try expectStillServes(server)
+            #expect(first.receiveAll(timeout: 5).closed)
+            second.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try RawConnection.firstReply(second.receiveAll(timeout: 0.5).bytes).body == "ok")
         }
     }
 
