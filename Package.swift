@@ -16,6 +16,8 @@ let package = Package(
         // HMAC-SHA1 / HMAC-SHA256 / SHA-256 for request signatures: never a hand-rolled hash.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Base64 of V1 signatures: a maintained encoder, not a hand-written one.
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
     ],
     targets: [
         // C libraries from the system, each behind one thin Swift module.
@@ -30,7 +32,11 @@ let package = Package(
         .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CBlockCache", "CHTTPErrorPage"]),
         .target(name: "EmulatorStore", dependencies: ["CSQLite", "CBlockCache"]),
         .target(
-            name: "AlibabaRPC", dependencies: ["EmulatorTransport", .product(name: "Crypto", package: "swift-crypto")]),
+            name: "AlibabaRPC",
+            dependencies: [
+                "EmulatorTransport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]),
         // What every product module shares and what `Emulator` asks of a product: the operation type and its
         // registration table, the product model protocol, the shared instance description. It sits beside
         // the products, above the protocol and the store, so that both products and `Emulator` import it.

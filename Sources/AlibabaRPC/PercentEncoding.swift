@@ -36,7 +36,7 @@ public enum PercentEncoding {
                 if byte == UInt8(ascii: "+") {
                     output[written] = UInt8(ascii: " ")
                 } else if byte == UInt8(ascii: "%") {
-                    guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                    guard index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2])
                     else {
                         let snippet = String(decoding: bytes[index..<min(index + 3, bytes.count)], as: UTF8.self)
                         failure = DecodingError(reason: "\"\(snippet)\" is not a valid percent-escape")
@@ -71,19 +71,11 @@ public enum PercentEncoding {
                 output.append(byte)
             } else {
                 output.append(UInt8(ascii: "%"))
-                output.append(upperHex[Int(byte >> 4)])
-                output.append(upperHex[Int(byte & 0x0F)])
+                output.append(Hex.upperDigit(byte >> 4))
+                output.append(Hex.upperDigit(byte & 0x0F))
             }
         }
         return String(decoding: output, as: UTF8.self)
-    }
-
-    static let upperHex = Array("0123456789ABCDEF".utf8)
-
-    /// `upperHex[Int(nibble)]` without the array: no lazy global to check, no bounds to test.
-    @inline(__always)
-    static func upperHexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "A")
     }
 
     /// `isUnreserved` by two 64-bit masks, one for the bytes 0–63 (`-`, `.`, digits) and one for 64–127
@@ -102,15 +94,6 @@ public enum PercentEncoding {
             UInt8(ascii: "~"):
             true
         default: false
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

@@ -129,16 +129,12 @@ public enum ResponseRenderer {
             case UInt8(ascii: "\t"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
                 output.append(contentsOf: "\\u00".utf8)
-                output.append(lowerHexDigit(byte >> 4))
-                output.append(lowerHexDigit(byte & 0x0F))
+                output.append(Hex.lowerDigit(byte >> 4))
+                output.append(Hex.lowerDigit(byte & 0x0F))
             default: output.append(byte)
             }
         }
         output.append(UInt8(ascii: "\""))
-    }
-
-    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
     }
 
     // MARK: XML

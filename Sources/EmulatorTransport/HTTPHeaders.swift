@@ -30,7 +30,7 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
         bytes.append(contentsOf: name)
         let nameEnd = bytes.count
         bytes.withUnsafeMutableBufferPointer { bytes in
-            for index in nameStart..<nameEnd { bytes[index] = Self.lowerCased(bytes[index]) }
+            for index in nameStart..<nameEnd { bytes[index] = ASCII.lowercased(bytes[index]) }
         }
         bytes.append(contentsOf: value)
         ends.append((nameEnd, bytes.count))
@@ -73,13 +73,13 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
     }
 
     /// `find` for a name given as bytes.
-    public func find(_ name: UnsafeBufferPointer<UInt8>) -> (index: Int?, repeated: Bool) {
+    package func find(_ name: UnsafeBufferPointer<UInt8>) -> (index: Int?, repeated: Bool) {
         bytes.withUnsafeBufferPointer { bytes in
             ends.withUnsafeBufferPointer { ends in
                 var first: Int?
                 var start = 0
                 for index in 0..<ends.count {
-                    if ends[index].name - start == name.count && Self.has(name, at: start, in: bytes) {
+                    if ends[index].name - start == name.count && ASCII.equalFolded(name, at: start, in: bytes) {
                         if first != nil { return (first, true) }
                         first = index
                     }
@@ -97,7 +97,7 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
             bytes.withUnsafeBufferPointer { bytes in
                 indices.filter { index in
                     let range = ranges(index).name
-                    return range.count == name.count && Self.has(name, at: range.lowerBound, in: bytes)
+                    return range.count == name.count && ASCII.equalFolded(name, at: range.lowerBound, in: bytes)
                 }
             }
         }
@@ -111,7 +111,7 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
                     // Unlike `find`, stops at the first match.
                     var start = 0
                     for index in 0..<ends.count {
-                        if ends[index].name - start == name.count && Self.has(name, at: start, in: bytes) { return index }
+                        if ends[index].name - start == name.count && ASCII.equalFolded(name, at: start, in: bytes) { return index }
                         start = ends[index].value
                     }
                     return nil
@@ -125,34 +125,20 @@ public struct HTTPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayL
     }
 
     /// Calls `body` with the bytes of the value at `index`.
-    public func withValueBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    package func withValueBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         let range = ranges(index).value
         return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// Calls `body` with the bytes of the name at `index`.
-    public func withNameBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    package func withNameBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         let range = ranges(index).name
         return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
-    }
-
-    /// Whether the lower-case name at `start` in `bytes` is `name` in any case (the lengths are known to be equal).
-    private static func has(_ name: UnsafeBufferPointer<UInt8>, at start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var offset = 0
-        while offset < name.count {
-            if bytes[start + offset] != lowerCased(name[offset]) { return false }
-            offset += 1
-        }
-        return true
     }
 
     private func ranges(_ index: Int) -> (name: Range<Int>, value: Range<Int>) {
         let start = index == 0 ? 0 : ends[index - 1].value
         let end = ends[index]
         return (start..<end.name, end.name..<end.value)
-    }
-
-    private static func lowerCased(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }

@@ -67,22 +67,8 @@ public struct HTTPRequest: Sendable {
         headers.values(of: name)
     }
 
-    /// ASCII case-insensitive equality, without allocating (header names are ASCII). Names of another
-    /// length, most of those compared, are told apart without looking at a byte; the others are compared
-    /// over their contiguous bytes (V3 requests compare a hundred names sharing the `x-acs-` prefix).
+    /// ASCII case-insensitive equality, without allocating.
     public static func sameName(_ left: String, _ right: String) -> Bool {
-        guard left.utf8.count == right.utf8.count else { return false }
-        let contiguous = left.utf8.withContiguousStorageIfAvailable { left in
-            right.utf8.withContiguousStorageIfAvailable { right in
-                for index in 0..<left.count where !sameLetter(left[index], right[index]) { return false }
-                return true
-            }
-        }
-        if let contiguous, let result = contiguous { return result }
-        return left.utf8.elementsEqual(right.utf8, by: sameLetter)
-    }
-
-    private static func sameLetter(_ a: UInt8, _ b: UInt8) -> Bool {
-        a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        ASCII.equalIgnoringCase(left, right)
     }
 }

@@ -75,7 +75,9 @@ import Testing
             #expect(PercentEncoding.isUnreservedByMask(byte) == PercentEncoding.isUnreserved(byte), "byte \(byte)")
         }
         for nibble in UInt8(0)..<16 {
-            #expect(PercentEncoding.upperHexDigit(nibble) == PercentEncoding.upperHex[Int(nibble)])
+            #expect(Hex.upperDigit(nibble) == Array("0123456789ABCDEF".utf8)[Int(nibble)])
+            #expect(Hex.lowerDigit(nibble) == Array("0123456789abcdef".utf8)[Int(nibble)])
+            #expect(Hex.value(Hex.upperDigit(nibble)) == nibble && Hex.value(Hex.lowerDigit(nibble)) == nibble)
         }
     }
 
