@@ -51,6 +51,18 @@ extension APIError {
             message: "The request body is larger than the limit of \(limit) bytes.")
     }
 
+    public static func tooManyParameters(limit: Int) -> APIError {
+        APIError(
+            status: 400, code: "InvalidParameter",
+            message: "The request has more than \(limit) parameters, the most the emulator reads.")
+    }
+
+    public static func tooManyHeaderFields(limit: Int) -> APIError {
+        APIError(
+            status: 431, code: "RequestHeaderFieldsTooLarge",
+            message: "The request has more than \(limit) header fields, the most the emulator reads.")
+    }
+
     public static let internalError = APIError(
         status: 500, code: "InternalError",
         message: "The request processing has failed due to some unknown error, exception or failure.")

@@ -3,6 +3,11 @@ public enum PercentEncoding {
     public struct DecodingError: Error, Equatable {
         /// What was wrong, for the error message (e.g. `"%ZZ" is not a valid percent-escape`).
         public let reason: String
+
+        /// More pairs than the caller reads (`RPCParameters.parse(formEncoded:limit:)`).
+        public static func tooManyParameters(_ limit: Int) -> DecodingError {
+            DecodingError(reason: "it has more than \(limit) parameters")
+        }
     }
 
     /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, `%XY` a byte;

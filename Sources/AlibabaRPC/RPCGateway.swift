@@ -8,6 +8,12 @@ import EmulatorTransport
 public final class RPCGateway: Sendable {
     /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
     public static let bodyLimit = 1 << 20
+    /// The most parameters (query and form body together) a request may carry. SDK calls carry twenty or so; the
+    /// bound keeps the work done before the signature is checked (decoding, sorting to sign) small.
+    public static let parameterLimit = 1000
+    /// The most header fields a request may carry. SDKs send about a dozen; the signature check scans them once per
+    /// name it looks for.
+    public static let headerFieldLimit = 128
 
     private let services: [String: any RPCService]
     private let clock: any Clock
@@ -84,6 +90,9 @@ public final class RPCGateway: Sendable {
             format: Self.isSignedV3(authorization: authorization) ? .json : .xml)
         do {
             guard request.body.count <= Self.bodyLimit else { throw APIError.bodyTooLarge(limit: Self.bodyLimit) }
+            guard request.headers.count <= Self.headerFieldLimit else {
+                throw APIError.tooManyHeaderFields(limit: Self.headerFieldLimit)
+            }
             let parameters = try Self.parameters(of: request)
             let headerOnly = parameters["Action"] == nil && headerAction != nil
             reply.format = try Self.format(parameters, default: headerOnly ? .json : reply.format)
@@ -241,7 +250,8 @@ public final class RPCGateway: Sendable {
     package static func parameters(of request: HTTPRequest) throws(APIError) -> RPCParameters {
         var parameters = RPCParameters()
         if let query = request.query {
-            do { try parameters.parse(formEncoded: query) } catch {
+            do { try parameters.parse(formEncoded: query, limit: parameterLimit) } catch {
+                if error == .tooManyParameters(parameterLimit) { throw APIError.tooManyParameters(limit: parameterLimit) }
                 throw APIError.malformedParameters(in: "query string", error.reason)
             }
         }
@@ -253,7 +263,8 @@ public final class RPCGateway: Sendable {
             else {
                 throw APIError.malformedParameters(in: "form body", "it is not UTF-8 text")
             }
-            do { try parameters.parse(formEncoded: body) } catch {
+            do { try parameters.parse(formEncoded: body, limit: parameterLimit) } catch {
+                if error == .tooManyParameters(parameterLimit) { throw APIError.tooManyParameters(limit: parameterLimit) }
                 throw APIError.malformedParameters(in: "form body", error.reason)
             }
         }

@@ -18,20 +18,21 @@ public struct RPCParameters: Sendable {
     }
 
     /// Parses `a=1&b=2` (form encoding). Empty segments (`&&`) are skipped; a name without `=`
-    /// has an empty value.
-    public mutating func parse(formEncoded text: String) throws(PercentEncoding.DecodingError) {
+    /// has an empty value. Stops with `DecodingError.tooManyParameters` before holding more than `limit` pairs in
+    /// all, so that the work and memory a request costs are bounded before anything else looks at it.
+    public mutating func parse(formEncoded text: String, limit: Int = .max) throws(PercentEncoding.DecodingError) {
         // Scanned as contiguous UTF-8 bytes: `&` and `=` are ASCII, and neither Character-level splitting
         // nor String index arithmetic is needed to find them.
         var text = text
         var failure: PercentEncoding.DecodingError?
         text.withUTF8 { bytes in
-            do throws(PercentEncoding.DecodingError) { try parse(formEncoded: bytes) } catch { failure = error }
+            do throws(PercentEncoding.DecodingError) { try parse(formEncoded: bytes, limit: limit) } catch { failure = error }
         }
         if let failure { throw failure }
     }
 
     /// One pass over the bytes: each segment's `=` and whether it has escapes are noted on the way.
-    private mutating func parse(formEncoded bytes: UnsafeBufferPointer<UInt8>) throws(PercentEncoding.DecodingError) {
+    private mutating func parse(formEncoded bytes: UnsafeBufferPointer<UInt8>, limit: Int) throws(PercentEncoding.DecodingError) {
         pairs.reserveCapacity(pairs.count + 16)
         keys.reserveCapacity(keys.count + 16)
         var start = 0
@@ -42,6 +43,7 @@ public struct RPCParameters: Sendable {
             switch byte {
             case UInt8(ascii: "&"):
                 if start != index {
+                    guard pairs.count < limit else { throw .tooManyParameters(limit) }
                     let split = equals ?? index
                     let name = UnsafeBufferPointer(rebasing: bytes[start..<split])
                     let value = UnsafeBufferPointer(rebasing: bytes[min(split + 1, index)..<index])

@@ -248,6 +248,7 @@ struct ControlAPI {
             .init("backupDuration", .string("\(configuration.backupDuration)")),
             .init("rdsDailyQuota", .integer(Int64(services.rds.dailyQuota))),
             .init("mongodbDailyQuota", .integer(Int64(services.mongodb.dailyQuota))),
+            .init("nonceCapacity", .integer(Int64(configuration.nonceCapacity))),
             .init("logLevel", .string(configuration.logLevel)), .init("logFormat", .string(configuration.logFormat.rawValue)),
             .init("controlToken", .string(configuration.controlToken == nil ? "not set" : "set (hidden)")),
             .init("accessKeys", .array(emulator.accessKeys.map { .string($0.id) })),

@@ -74,7 +74,8 @@ public final class Emulator: Sendable {
         services = [rds, mongodb]
         gateway = RPCGateway(
             services: services, clock: clock,
-            authenticator: Authenticator(mode: configuration.signatureMode, keys: accessKeys),
+            authenticator: Authenticator(
+                mode: configuration.signatureMode, keys: accessKeys, nonces: NonceLedger(capacity: configuration.nonceCapacity)),
             internalFailure: { failure in
                 Self.logInternalFailure(
                     failure.error, to: logger,

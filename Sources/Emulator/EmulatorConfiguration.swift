@@ -28,6 +28,10 @@ public struct EmulatorConfiguration: Sendable {
     /// Accepted MongoDB backups per instance per UTC day; nil for the default (20).
     public var mongodbDailyQuota: Int?
 
+    /// Signature nonces remembered at most (each for 15 to 30 minutes); past it, signed requests are refused with
+    /// `Throttling.User` until older nonces expire.
+    public var nonceCapacity: Int = NonceLedger.defaultCapacity
+
     /// swift-log's level names: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     public var logFormat: LogFormat = .text

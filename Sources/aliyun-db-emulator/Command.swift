@@ -81,6 +81,12 @@ struct Serve: ParsableCommand {
     @Option(help: help("Accepted MongoDB backups per instance per UTC day.", "20", "MONGODB_DAILY_QUOTA"))
     var mongodbDailyQuota: String?
 
+    @Option(
+        help: help(
+            "Signature nonces remembered at most (15 to 30 minutes each); past it, signed requests get Throttling.User.",
+            "2000000", "NONCE_CAPACITY"))
+    var nonceCapacity: String?
+
     @Option(help: help("trace, debug, info (one line per request), notice, warning, error or critical.", "info", "LOG_LEVEL"))
     var logLevel: String?
 
@@ -104,7 +110,7 @@ struct Serve: ParsableCommand {
             given: [
                 "host": host, "port": port, "workers": workers, "max-connections": maxConnections, "state": state, "fixtures": fixtures, "signature": signature,
                 "rds-profile": rdsProfile, "backup-duration": backupDuration, "rds-daily-quota": rdsDailyQuota,
-                "mongodb-daily-quota": mongodbDailyQuota, "log-level": logLevel, "log-format": logFormat,
+                "mongodb-daily-quota": mongodbDailyQuota, "nonce-capacity": nonceCapacity, "log-level": logLevel, "log-format": logFormat,
                 "control-token": controlToken,
             ], environment: ProcessInfo.processInfo.environment)
         let configuration = try settings.configuration()

@@ -69,6 +69,12 @@ struct Settings {
         let quota: (String) -> Int? = { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
         configuration.rdsDailyQuota = try value("rds-daily-quota", expected: "a whole number, 0 or more", quota)
         configuration.mongodbDailyQuota = try value("mongodb-daily-quota", expected: "a whole number, 0 or more", quota)
+        if let capacity = try value(
+            "nonce-capacity", expected: "a number of nonces from 1 to 1000000000",
+            { Int($0).flatMap { (1...1_000_000_000).contains($0) ? $0 : nil } })
+        {
+            configuration.nonceCapacity = capacity
+        }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         if let level = try value("log-level", expected: "one of \(levels.joined(separator: ", "))", { levels.contains($0) ? $0 : nil }) {
             configuration.logLevel = level

@@ -129,6 +129,31 @@ import Testing
         #expect(Base64.encode(Array(input.utf8)) == output)
     }
 
+    @Test func comparesSignaturesWholeAndExactly() {
+        func equal(_ received: String, _ expected: String, hex: Bool = false) -> Bool {
+            Array(received.utf8).withUnsafeBufferPointer { received in
+                Array(expected.utf8).withUnsafeBufferPointer { expected in
+                    hex ? ConstantTime.equalHex(received, expected) : ConstantTime.equal(received, expected)
+                }
+            }
+        }
+        #expect(equal("Zm9vYmFy", "Zm9vYmFy"))
+        #expect(!equal("Zm9vYmFz", "Zm9vYmFy") && !equal("Xm9vYmFy", "Zm9vYmFy") && !equal("zm9vYmFy", "Zm9vYmFy"))
+        #expect(!equal("Zm9vYmF", "Zm9vYmFy") && !equal("", "Zm9vYmFy") && equal("", ""))
+        #expect(equal("0a1b2c3d4e5f", "0a1b2c3d4e5f", hex: true) && equal("0A1B2C3D4E5F", "0a1b2c3d4e5f", hex: true))
+        // Only A–F fold: a byte 0x20 away from a digit, or a letter past F, is another signature.
+        #expect(!equal("0a1b2c3d4e5g", "0a1b2c3d4e5f", hex: true) && !equal("0a1b2c3d4e5G", "0a1b2c3d4e5g", hex: true))
+        #expect(!equal("\u{10}a1b2c3d4e5f", "0a1b2c3d4e5f", hex: true) && !equal("0a1b2c3d4e5", "0a1b2c3d4e5f", hex: true))
+        for byte in UInt8.min...UInt8.max {
+            let received = [byte]
+            let folded = (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) ? byte | 0x20 : byte
+            for expected in Array("0123456789abcdef".utf8) {
+                let result = received.withUnsafeBufferPointer { r in [expected].withUnsafeBufferPointer { ConstantTime.equalHex(r, $0) } }
+                #expect(result == (folded == expected), "byte \(byte) against \(expected)")
+            }
+        }
+    }
+
     @Test func parsesTimestamps() {
         #expect(UTCTime.parseISO8601("2024-01-01T00:00:00Z") == 1_704_067_200_000)
         #expect(UTCTime.parseISO8601("2024-02-29T23:59:59.999Z") == 1_709_251_199_000)

@@ -12,6 +12,15 @@ extension APIError {
         status: 400, code: "InvalidAccessKeyId.Inactive", message: "Specified access key is disabled.")
     public static let nonceUsed = APIError(
         status: 400, code: "SignatureNonceUsed", message: "Specified signature nonce was used already.")
+    /// The nonce ledger holds its capacity: the code Alibaba's gateway uses for flow control, so that clients that
+    /// retry throttled calls (Terraform retries any `Throttling*` code) retry this one too. docs/behaviour.md.
+    public static func nonceCapacityReached(_ capacity: Int) -> APIError {
+        APIError(
+            status: 400, code: "Throttling.User",
+            message: "Request was denied due to user flow control. The emulator remembers at most \(capacity) signature "
+                + "nonces, each for 15 minutes past its signed time (--nonce-capacity); retry when older ones expire.")
+    }
+
     public static let securityTokenMismatch = APIError(
         status: 400, code: "InvalidSecurityToken.Mismatch",
         message: "Specified security token does not match the access key.")

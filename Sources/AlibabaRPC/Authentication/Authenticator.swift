@@ -209,8 +209,10 @@ public final class Authenticator: Sendable {
     /// A nonce is remembered for as long as its signed time could still be accepted.
     private func use(_ nonce: String, of key: AccessKey, signedAt: Int64, now: Int64) throws {
         let expiresAt = max(signedAt, now) + Self.window
-        guard nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: now) else {
-            throw APIError.nonceUsed
+        switch nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: now) {
+        case .recorded: return
+        case .reused: throw APIError.nonceUsed
+        case .full: throw APIError.nonceCapacityReached(nonces.capacity)
         }
     }
 }
