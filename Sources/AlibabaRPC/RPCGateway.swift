@@ -3,8 +3,9 @@ import EmulatorTransport
 /// Alibaba Cloud's RPC gateway: turns an HTTP request into a call on the product service its
 /// `Version` names, and the outcome into the API's reply envelope, in JSON or XML.
 ///
-/// Check order (docs/behaviour.md): body size → parameter decoding → `Format` → path and method →
-/// `Version` → `Action` (unknown: 404; real but not emulated: 501) → authentication (docs/authentication.md) → the product's own checks.
+/// Check order (docs/behaviour.md): body size → header field count → parameter count and decoding → `Format` →
+/// path and method → `Version` → `Action` (unknown: 404; real but not emulated: 501) → authentication
+/// (docs/authentication.md) → the product's own checks.
 public final class RPCGateway: Sendable {
     /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
     public static let bodyLimit = 1 << 20
