@@ -1,5 +1,5 @@
-import CBlockCache
-import CLibevent
+internal import CBlockCache
+internal import CLibevent
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -129,7 +129,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// How long a graceful shutdown lets requests in flight finish and replies drain.
-    public static let shutdownGrace = timeval(tv_sec: 0, tv_usec: 250_000)
+    static let shutdownGrace = timeval(tv_sec: 0, tv_usec: 250_000)
 
     /// Makes SIGTERM and SIGINT shut the server down gracefully: it stops accepting connections,
     /// lets requests in flight finish for `shutdownGrace`, and `run()` returns. A second signal
