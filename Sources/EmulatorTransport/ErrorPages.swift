@@ -1,4 +1,4 @@
-import CLibevent
+internal import CLibevent
 import Synchronization
 #if canImport(Glibc)
 import Glibc

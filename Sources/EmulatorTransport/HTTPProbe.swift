@@ -1,6 +1,6 @@
 // CLibevent's shim includes <sys/socket.h> too: which module the socket constants are found in depends on the
 // order modules are loaded in (MSG_NOSIGNAL was not found in some builds), so both are imported.
-import CLibevent
+internal import CLibevent
 #if canImport(Glibc)
 import Glibc
 #endif
