@@ -69,7 +69,11 @@ struct ControlAPI {
         switch path.count {
         case 0:
             try expect(request, ["GET"])
-            let all = try emulator.store.transaction { state in try state.instances().map { try withPolicy($0, state) } }
+            // As they are now: the status of a lifecycle phase under way; deleted instances once gone are no more.
+            let now = emulator.clock.now
+            let all = try emulator.store.transaction { state in
+                try state.instances().compactMap { $0.asOf(now) }.map { try withPolicy($0, state) }
+            }
             return json(200, .array(all.map(InstanceFixture.encode)))
         case 1:
             let id = try decodedSegment(path[0])
@@ -120,7 +124,16 @@ struct ControlAPI {
         guard case .object(let changes) = try jsonBody(request) else {
             throw Failure.badRequest("request body: a PATCH body must be a JSON object of fields to change")
         }
-        var fields = InstanceFixture.fields(of: try existing(id))
+        var current = try existing(id)
+        // A lifecycle phase under way goes on unless the patch sets the status itself.
+        var transition: InstanceTransition?
+        if changes["DBInstanceStatus"] == nil, let phase = current.transition,
+            let resting = try emulator.store.transaction({ try $0.instance(id) })
+        {
+            transition = phase
+            current.status = resting.status
+        }
+        var fields = InstanceFixture.fields(of: current)
         for (name, value) in changes {
             // The policy's settings are merged too: `{"BackupPolicy": {"BackupRetentionPeriod": 10}}` changes one.
             if name == "BackupPolicy", case .object(let settings) = value, case .object(var current)? = fields[name] {
@@ -130,15 +143,18 @@ struct ControlAPI {
                 fields[name] = value
             }
         }
-        return try store(.object(fields), as: id, keepingPolicy: changes["BackupPolicy"] == nil)
+        return try store(.object(fields), as: id, keepingPolicy: changes["BackupPolicy"] == nil, transition: transition)
     }
 
     /// Stores an entry. A PUT's entry replaces the policy too (defaults where it has none); a PATCH without
     /// `BackupPolicy` keeps it.
-    private func store(_ entry: JSONValue, as id: String, keepingPolicy: Bool) throws -> HTTPResponse {
+    private func store(_ entry: JSONValue, as id: String, keepingPolicy: Bool, transition: InstanceTransition? = nil)
+        throws -> HTTPResponse
+    {
         var record: InstanceRecord
         do {
             record = try InstanceFixture.decodeEntry(entry, place: "request body", accounts: emulator.accounts)
+            record.transition = transition
         } catch {
             throw Failure.badRequest(error.description)
         }
@@ -153,7 +169,7 @@ struct ControlAPI {
             try state.put(record, at: now)
             return (!existed, try withPolicy(record, state))
         }
-        return json(created ? 201 : 200, InstanceFixture.encode(stored))
+        return json(created ? 201 : 200, InstanceFixture.encode(stored.asOf(now) ?? stored))
     }
 
     /// The instance with the policy in force, as fixture entries show it.
@@ -163,8 +179,13 @@ struct ControlAPI {
         return shown
     }
 
+    /// The instance as it is now (a deleted one once gone is no more), with its policy.
     private func existing(_ id: String) throws -> InstanceRecord {
-        guard let instance = try emulator.store.transaction({ state in try state.instance(id).map { try withPolicy($0, state) } })
+        let now = emulator.clock.now
+        guard
+            let instance = try emulator.store.transaction({ state in
+                try state.instance(id)?.asOf(now).map { try withPolicy($0, state) }
+            })
         else {
             throw Failure.notFound("no instance \(id)")
         }
@@ -248,6 +269,9 @@ struct ControlAPI {
             .init("backupDuration", .string("\(configuration.backupDuration)")),
             .init("rdsDailyQuota", .integer(Int64(services.rds.dailyQuota))),
             .init("mongodbDailyQuota", .integer(Int64(services.mongodb.dailyQuota))),
+            .init("instanceCreateDuration", .string("\(configuration.instanceDurations.create)")),
+            .init("instanceRestartDuration", .string("\(configuration.instanceDurations.restart)")),
+            .init("instanceDeleteDuration", .string("\(configuration.instanceDurations.delete)")),
             .init("nonceCapacity", .integer(Int64(configuration.nonceCapacity))),
             .init("logLevel", .string(configuration.logLevel)), .init("logFormat", .string(configuration.logFormat.rawValue)),
             .init("controlToken", .string(configuration.controlToken == nil ? "not set" : "set (hidden)")),

@@ -63,12 +63,13 @@ public final class Emulator: Sendable {
         let duration = configuration.backupDurationMilliseconds
         let rds = RDSService(
             configuration: RDSConfiguration(
-                profile: configuration.rdsProfile, dailyQuota: configuration.rdsDailyQuota, backupDuration: duration),
+                profile: configuration.rdsProfile, dailyQuota: configuration.rdsDailyQuota, backupDuration: duration,
+                instanceDurations: configuration.instanceDurations.milliseconds),
             store: store)
         let mongodb = MongoDBService(
             configuration: MongoDBConfiguration(
                 dailyQuota: configuration.mongodbDailyQuota ?? MongoDBConfiguration.defaultDailyQuota,
-                backupDuration: duration),
+                backupDuration: duration, instanceDurations: configuration.instanceDurations.milliseconds),
             store: store)
         serviceConfigurations = (rds.configuration, mongodb.configuration)
         services = [rds, mongodb]

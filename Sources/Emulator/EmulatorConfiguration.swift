@@ -1,4 +1,5 @@
 import AlibabaRPC
+import EmulatorStore
 import RDSService
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +24,8 @@ public struct EmulatorConfiguration: Sendable {
     public var rdsProfile: RDSProfile = .current
     /// Seconds a backup task stays in progress; 0 finishes it at once.
     public var backupDuration: Double = 5
+    /// Seconds an instance stays `Creating`, `Rebooting` and `Deleting`; 0 ends the phase at once.
+    public var instanceDurations = InstancePhaseSeconds()
     /// Accepted RDS backups per instance per UTC day; nil for the profile's (20 current, 10 legacy).
     public var rdsDailyQuota: Int?
     /// Accepted MongoDB backups per instance per UTC day; nil for the default (20).
@@ -65,4 +68,18 @@ public struct EmulatorConfiguration: Sendable {
     /// limits, so that those, which know the request, answer bodies up to it.
     /// evhttp holds a body whole before handing it over, so this also bounds what one connection can hold.
     var transportBodyLimit: Int { 2 << 20 }
+}
+
+/// How long each phase of an instance's lifecycle lasts, in seconds (the command line's units).
+public struct InstancePhaseSeconds: Sendable {
+    public var create: Double = 10
+    public var restart: Double = 5
+    public var delete: Double = 5
+
+    public init() {}
+
+    var milliseconds: InstanceDurations {
+        func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+        return InstanceDurations(create: ms(create), restart: ms(restart), delete: ms(delete))
+    }
 }

@@ -7,7 +7,7 @@
 enum Schema {
     static let migrations: [String] = [
         version1, version2, version3, version4, version5, version6, version7, version8, version9, version10,
-        version11,
+        version11, version12,
     ]
 
     /// The version a state file has after every migration.
@@ -253,5 +253,26 @@ enum Schema {
             FROM backup_totals;
         DROP TABLE backup_totals;
         ALTER TABLE backup_totals_v11 RENAME TO backup_totals;
+        """
+
+    /// Version 12: instances live. An instance's current lifecycle phase (`InstanceTransition`: the status shown,
+    /// the operation that started it, its start and end), from which its status is derived when read; the
+    /// instance's databases when each backup started (what a clone of the set gets); and the replies remembered
+    /// for `ClientToken`s, so that a repeated request gets the first one's answer.
+    private static let version12 = """
+        ALTER TABLE instances ADD COLUMN transition TEXT;
+        ALTER TABLE instances ADD COLUMN transition_action TEXT;
+        ALTER TABLE instances ADD COLUMN transition_started INTEGER;
+        ALTER TABLE instances ADD COLUMN transition_ends INTEGER;
+        ALTER TABLE backups ADD COLUMN instance_databases TEXT;
+        CREATE TABLE client_tokens (
+            account_id  TEXT NOT NULL,
+            product     TEXT NOT NULL,
+            action      TEXT NOT NULL,
+            token       TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            reply       TEXT NOT NULL,
+            PRIMARY KEY (account_id, product, action, token)
+        ) WITHOUT ROWID;
         """
 }

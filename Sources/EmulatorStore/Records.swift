@@ -33,6 +33,9 @@ public struct InstanceRecord: Sendable, Equatable {
     /// The backup policy settings to give the instance when it is stored (`StoreTransaction.put`), by the API's
     /// field names; nil keeps the policy in force. Not filled in when an instance is read: see `policySegments`.
     public var backupPolicy: [String: String]?
+    /// The lifecycle phase the instance is in or was last in (`asOf` derives its status from it); nil for one
+    /// that never went through one.
+    public var transition: InstanceTransition?
 
     /// The descriptive fields, echoed by the Describe operations.
     public var attributes: [String: AttributeValue] {
@@ -148,6 +151,9 @@ public struct BackupRecord: Sendable, Equatable {
     public var outcome: BackupOutcome
     /// When DeleteBackup removed the backup set; the task still counts for the daily quota.
     public var deletedAt: Int64?
+    /// The instance's databases when the backup started: what the set holds, and a clone of it gets (nil for
+    /// backups taken before the emulator kept them).
+    public var instanceDatabases: [String]?
 
     public init(
         sequence: Int64 = 0, product: Product, instanceId: String, accountId: String, method: String,

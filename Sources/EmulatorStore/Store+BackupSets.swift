@@ -2,17 +2,20 @@
 extension StoreTransaction {
     static let backupColumns = """
         sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
-        retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until, deleted_at
+        retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until, deleted_at,
+        instance_databases
         """
 
     static func backup(_ row: SQLiteRow) -> BackupRecord {
-        BackupRecord(
+        var backup = BackupRecord(
             sequence: row.int(0), product: Product(rawValue: row.text(1)) ?? .rds, instanceId: row.text(2),
             accountId: row.text(3), method: row.text(4), backupType: row.text(5), strategy: row.optionalText(6),
             databaseNames: row.optionalText(7), retentionDays: row.optionalInt(8), startedAt: row.int(9),
             finishesAt: row.int(10), duration: row.int(11),
             outcome: BackupOutcome(failStage: row.optionalText(12), holdStage: row.optionalText(13), holdUntil: row.optionalInt(14)),
             deletedAt: row.optionalInt(15))
+        backup.instanceDatabases = row.optionalText(16).map(databaseList)
+        return backup
     }
 
     /// Every backup of the instance, deleted ones included, oldest first.

@@ -6,7 +6,7 @@
 extension StoreTransaction {
     private static let admissionSQL = SQLStatement(
         """
-        SELECT i.account_id, i.engine, i.status, i.instance_type, i.storage_type, i.lock_mode, i.kind_code, i.databases,
+        SELECT i.account_id, i.engine, CASE WHEN i.transition_ends > ?3 THEN i.transition ELSE i.status END, i.instance_type, i.storage_type, i.lock_mode, i.kind_code, i.databases,
             EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = ?1 AND b.started_at <= ?3
                     AND b.started_at > ?3 - coalesce(t.longest, ?6) AND b.finishes_at > ?3),
             CASE WHEN t.day = ?7 THEN t.accepted
@@ -15,6 +15,7 @@ extension StoreTransaction {
             o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.instance_id IS NOT NULL
         FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id) LEFT JOIN backup_totals t USING (instance_id)
         WHERE i.instance_id = ?1 AND i.product = ?2
+            AND NOT (i.transition IS 'Deleting' AND i.transition_ends <= ?3)
         """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
@@ -68,6 +69,7 @@ extension StoreTransaction {
                 .int(backup.startedAt), .int(backup.finishesAt), .int(backup.duration),
                 backup.outcome.failStage.map(SQLValue.text) ?? .null, backup.outcome.holdStage.map(SQLValue.text) ?? .null,
                 backup.outcome.holdUntil.map(SQLValue.int) ?? .null,
+                backup.instanceDatabases.map { .text($0.joined(separator: ",")) } ?? .null,
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
@@ -82,8 +84,8 @@ extension StoreTransaction {
         """
         INSERT OR ROLLBACK INTO backups (product, instance_id, account_id, method, backup_type, strategy,
                                          database_names, retention_days, started_at, finishes_at, duration, fail_stage,
-                                         hold_stage, hold_until)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                         hold_stage, hold_until, instance_databases)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
         """)
 
     /// Counts the backup just inserted, started in the day `[?2, ?3)` and taking `?4`. The day's count goes on

@@ -1,7 +1,8 @@
 extension StoreTransaction {
     private static let instanceColumns = """
         instance_id, product, account_id, region_id, engine, engine_version, status, instance_type,
-        storage_type, lock_mode, kind_code, databases, attributes
+        storage_type, lock_mode, kind_code, databases, attributes, transition, transition_action,
+        transition_started, transition_ends
         """
 
     public func instance(_ instanceId: String, product: Product) throws -> InstanceRecord? {
@@ -35,13 +36,18 @@ extension StoreTransaction {
     public func put(_ instance: InstanceRecord, at now: Int64? = nil) throws {
         let existed = try now != nil && self.instance(instance.instanceId) != nil
         try connection.run(
-            "INSERT OR REPLACE INTO instances (\(Self.instanceColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            """
+            INSERT OR REPLACE INTO instances (\(Self.instanceColumns))
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            """,
             [
                 .text(instance.instanceId), .text(instance.product.rawValue), .text(instance.accountId),
                 .text(instance.regionId), .text(instance.engine), .text(instance.engineVersion), .text(instance.status),
                 .text(instance.instanceType), .text(instance.storageType), .text(instance.lockMode),
                 instance.kindCode.map(SQLValue.text) ?? .null, .text(instance.databases.joined(separator: ",")),
-                .text(instance.attributesJSON),
+                .text(instance.attributesJSON), instance.transition.map { .text($0.status) } ?? .null,
+                instance.transition.map { .text($0.action) } ?? .null, instance.transition.map { .int($0.startedAt) } ?? .null,
+                instance.transition.map { .int($0.endsAt) } ?? .null,
             ])
         guard let now else { return }
         if !existed {
@@ -70,6 +76,7 @@ extension StoreTransaction {
         try connection.run("DELETE FROM backup_policies")
         try connection.run("DELETE FROM automatic_backup_events")
         try connection.run("DELETE FROM instances")
+        try connection.run("DELETE FROM client_tokens")
     }
 
     /// Runs `deletion`, then puts back the highest sequence number it removed as a placeholder row: SQLite numbers
@@ -98,6 +105,11 @@ extension StoreTransaction {
             instanceType: row.text(7), storageType: row.text(8), lockMode: row.text(9), kindCode: row.optionalText(10),
             databases: databaseList(row.text(11)))
         record.attributesJSON = row.text(12)
+        if let status = row.optionalText(13) {
+            record.transition = InstanceTransition(
+                status: status, action: row.optionalText(14) ?? "", startedAt: row.optionalInt(15) ?? 0,
+                endsAt: row.optionalInt(16) ?? 0)
+        }
         return record
     }
 

@@ -28,4 +28,8 @@ private let mongoDBOperations = OperationTable<MongoDBConfiguration>([
     .init(DescribeDBInstances.self),
     .init(DescribeBackupPolicy.self),
     .init(ModifyBackupPolicy.self),
+    .init(CreateDBInstance.self),
+    .init(DeleteDBInstance.self),
+    .init(RestartDBInstance.self),
+    .init(DescribeRegions.self),
 ])

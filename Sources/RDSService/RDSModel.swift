@@ -16,7 +16,7 @@ public enum RDSModel: ProductModel {
         "PayType": .string, "DBInstanceStorage": .integer, "DBInstanceMemory": .integer, "DBInstanceCPU": .string,
         "CreationTime": .string, "ExpireTime": .string, "ConnectionString": .string, "Port": .string,
         "InstanceNetworkType": .string, "VpcId": .string, "VSwitchId": .string, "ResourceGroupId": .string,
-        "MasterInstanceId": .string,
+        "MasterInstanceId": .string, "SecurityIPList": .string,
     ]
 
     public static func instance(reading fields: inout some InstanceFieldReader, id: String, engine: String)

@@ -28,4 +28,11 @@ private let rdsOperations = OperationTable<RDSConfiguration>([
     .init(DescribeDBInstances.self),
     .init(DescribeBackupPolicy.self),
     .init(ModifyBackupPolicy.self),
+    .init(CreateDBInstance.self),
+    .init(DeleteDBInstance.self),
+    .init(RestartDBInstance.self),
+    .init(CloneDBInstance.self),
+    .init(DescribeTasks.self),
+    .init(DescribeRegions.self),
+    .init(DescribeDBInstanceNetInfo.self),
 ])

@@ -25,6 +25,7 @@ extension StoreTransaction {
         task.outcome = admission.scriptedOutcome ?? BackupOutcome()
         if admission.scriptedOutcome != nil { try forgetNextOutcome(instanceId: task.instanceId) }
         task.duration = duration
+        task.instanceDatabases = admission.instance.databases
         task.finishesAt = BackupRecord.finishTime(
             start: task.startedAt, duration: duration, outcome: task.outcome, stages: stages)
         return try insert(task, after: admission)

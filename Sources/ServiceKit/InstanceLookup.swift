@@ -6,7 +6,7 @@ extension StoreTransaction {
     /// account; `notFound` otherwise (another account's instance is not revealed).
     public func instance(of call: RPCCall, product: Product, notFound: APIError) throws -> InstanceRecord {
         let id = try call.required("DBInstanceId")
-        guard let instance = try instance(id, product: product), instance.accountId == call.accountId else {
+        guard let instance = try instance(id, product: product, at: call.now), instance.accountId == call.accountId else {
             throw notFound
         }
         return instance
@@ -30,7 +30,7 @@ public struct InstanceListing: Sendable {
         _ call: RPCCall, region: String, page: Page, store: Store, where extra: (InstanceRecord) -> Bool = { _ in true }
     ) throws -> (page: [InstanceRecord], total: Int) {
         let wanted = equalities.map { ($0.field, call.optional($0.parameter)) }
-        let all = try store.transaction { try $0.instances(product: product, accountId: call.accountId) }
+        let all = try store.transaction { try $0.instances(product: product, accountId: call.accountId, at: call.now) }
         let matching = all.filter { instance in
             instance.regionId == region && extra(instance)
                 && wanted.allSatisfy { field, value in value.map { $0 == field(instance) } ?? true }

@@ -75,6 +75,15 @@ struct Serve: ParsableCommand {
     @Option(help: help("Seconds a backup task stays in progress; 0 finishes it at once.", "5", "BACKUP_DURATION"))
     var backupDuration: String?
 
+    @Option(help: help("Seconds a new or cloned instance stays Creating; 0 makes it Running at once.", "10", "INSTANCE_CREATE_DURATION"))
+    var instanceCreateDuration: String?
+
+    @Option(help: help("Seconds a restarted instance stays Rebooting; 0 makes it Running at once.", "5", "INSTANCE_RESTART_DURATION"))
+    var instanceRestartDuration: String?
+
+    @Option(help: help("Seconds a deleted instance stays Deleting before it is gone; 0 removes it at once.", "5", "INSTANCE_DELETE_DURATION"))
+    var instanceDeleteDuration: String?
+
     @Option(help: help("Accepted RDS backups per instance per UTC day.", "20, or 10 with the legacy profile", "RDS_DAILY_QUOTA"))
     var rdsDailyQuota: String?
 
@@ -110,7 +119,9 @@ struct Serve: ParsableCommand {
             given: [
                 "host": host, "port": port, "workers": workers, "max-connections": maxConnections, "state": state, "fixtures": fixtures, "signature": signature,
                 "rds-profile": rdsProfile, "backup-duration": backupDuration, "rds-daily-quota": rdsDailyQuota,
-                "mongodb-daily-quota": mongodbDailyQuota, "nonce-capacity": nonceCapacity, "log-level": logLevel, "log-format": logFormat,
+                "mongodb-daily-quota": mongodbDailyQuota, "nonce-capacity": nonceCapacity,
+                "instance-create-duration": instanceCreateDuration, "instance-restart-duration": instanceRestartDuration,
+                "instance-delete-duration": instanceDeleteDuration, "log-level": logLevel, "log-format": logFormat,
                 "control-token": controlToken,
             ], environment: ProcessInfo.processInfo.environment)
         let configuration = try settings.configuration()

@@ -60,11 +60,19 @@ struct Settings {
         configuration.fixturesDirectory = try value("fixtures", expected: "a folder", { $0 })
         if let mode: SignatureMode = try choice("signature") { configuration.signatureMode = mode }
         if let profile: RDSProfile = try choice("rds-profile") { configuration.rdsProfile = profile }
-        if let duration = try value(
-            "backup-duration", expected: "a number of seconds from 0 to 31536000",
-            { DurationText.seconds($0, limit: 31_536_000) })
-        {
+        let seconds: (String) -> Double? = { DurationText.seconds($0, limit: 31_536_000) }
+        let expectedSeconds = "a number of seconds from 0 to 31536000"
+        if let duration = try value("backup-duration", expected: expectedSeconds, seconds) {
             configuration.backupDuration = duration
+        }
+        if let duration = try value("instance-create-duration", expected: expectedSeconds, seconds) {
+            configuration.instanceDurations.create = duration
+        }
+        if let duration = try value("instance-restart-duration", expected: expectedSeconds, seconds) {
+            configuration.instanceDurations.restart = duration
+        }
+        if let duration = try value("instance-delete-duration", expected: expectedSeconds, seconds) {
+            configuration.instanceDurations.delete = duration
         }
         let quota: (String) -> Int? = { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
         configuration.rdsDailyQuota = try value("rds-daily-quota", expected: "a whole number, 0 or more", quota)

@@ -76,7 +76,7 @@ final class CapturedLog: Sendable {
         #expect(failure.message == "internal failure")
         #expect(failure.metadata["error"] == "no such table: backup_totals")
         #expect(failure.metadata["sqlite_code"] == "1")
-        #expect(failure.metadata["statement"]?.hasPrefix("SELECT i.account_id, i.engine, i.status") == true)
+        #expect(failure.metadata["statement"]?.hasPrefix("SELECT i.account_id, i.engine, CASE WHEN i.transition_ends") == true)
         #expect(failure.metadata["statement"]?.contains("\n") == false)  // one line
         #expect(failure.metadata["action"] == "CreateBackup")
         #expect(failure.metadata["product"] == "Rds")

@@ -34,6 +34,10 @@ func normalized(_ body: String) -> String {
     body.replacing(/[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/, with: "{RequestId}")
         .replacing(/"(BackupJobId|BackupId)":"[0-9]+"/) { #""\#($0.1)":"{\#($0.1)}""# }
         .replacing(/<(BackupJobId|BackupId)>[0-9]+</) { "<\($0.1)>{\($0.1)}<" }
+        // New instances' ids (random, as real ones) and order numbers.
+        .replacing(/(rm|pgm)-bp1[a-z0-9]{14}|dds-bp1[0-9a-f]{13}/, with: "{DBInstanceId}")
+        .replacing(/"OrderId":"[0-9]+"/, with: #""OrderId":"{OrderId}""#)
+        .replacing(/<OrderId>[0-9]+</, with: "<OrderId>{OrderId}<")
 }
 
 /// Compares a reply body with `Fixtures/golden/<name>` exactly, after `normalized`. With

@@ -15,3 +15,15 @@ def test_the_worked_example_runs(emulator, monkeypatch):
         namespace["test_backup_completes"](monkeypatch)
     finally:
         emulator.control("POST", "/_emulator/clock", {"reset": True})
+
+
+def test_the_instance_lifecycle_example_runs(emulator):
+    text = README.read_text()
+    code = re.search(r"\*\*An instance lifecycle example\*\*.*?```python\n(.*?)```", text, re.S).group(1)
+    assert "127.0.0.1:8080" in code
+    namespace = {}
+    exec(compile(code.replace("127.0.0.1:8080", emulator.endpoint), "README.md lifecycle example", "exec"), namespace)
+    try:
+        namespace["test_an_instance_lives"]()
+    finally:
+        emulator.control("POST", "/_emulator/clock", {"reset": True})
