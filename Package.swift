@@ -23,14 +23,14 @@ let package = Package(
         // C libraries from the system, each behind one thin Swift module.
         .systemLibrary(name: "CLibevent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // malloc with a per-thread cache of freed blocks, for SQLite's and libevent's allocations.
-        .target(name: "CBlockCache"),
+        // mimalloc: the process's malloc once linked, and given to SQLite and libevent explicitly.
+        .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
         // libevent's error pages, routed to the transport (see http_error_page.h).
         .target(name: "CHTTPErrorPage", dependencies: ["CLibevent"]),
 
         // Layers, lowest first: transport -> protocol -> services -> store.
-        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CBlockCache", "CHTTPErrorPage"]),
-        .target(name: "EmulatorStore", dependencies: ["CSQLite", "CBlockCache"]),
+        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CMimalloc", "CHTTPErrorPage"]),
+        .target(name: "EmulatorStore", dependencies: ["CSQLite", "CMimalloc"]),
         .target(
             name: "AlibabaRPC",
             dependencies: [
@@ -64,7 +64,7 @@ let package = Package(
         // Shared by the test targets: a raw HTTP/1.1 client and a runner for the built executable.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport", "TestSupport"]),
-        .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore", "CBlockCache"]),
+        .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore", "CMimalloc"]),
         .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "EmulatorStore", "AlibabaRPC"]),
         .testTarget(name: "RDSServiceTests", dependencies: ["RDSService", "ServiceKit", "EmulatorStore", "AlibabaRPC"]),

@@ -24,13 +24,13 @@ apt_install() {
 
 build() {
   local out="$1"
-  apt_install libevent-dev libsqlite3-dev pkg-config
+  apt_install libevent-dev libsqlite3-dev libmimalloc-dev pkg-config
   cd "$here/.."
   install -D -m 0755 "$(scripts/build-release.sh)" "$out/usr/local/bin/aliyun-db-emulator"
 }
 
 runtime() {
-  apt_install libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0
+  apt_install libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libmimalloc2.0
   rm -rf /var/lib/apt/lists/*
   id emulator >/dev/null 2>&1 || useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin emulator
   mkdir -p /data

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing:
-#   system: libevent-dev, libsqlite3-dev, pkg-config (Debian packages)
+#   system: libevent-dev, libsqlite3-dev, libmimalloc-dev, pkg-config (Debian packages)
 #   --python: python3-venv if needed, and .venv with the official Alibaba Cloud SDKs
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
@@ -18,6 +18,7 @@ as_root() {
 missing=()
 [ -f /usr/include/event2/http.h ] || missing+=(libevent-dev)
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+[ -f /usr/include/mimalloc.h ] || missing+=(libmimalloc-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 if [ "$want_python" = yes ]; then
   command -v python3 >/dev/null || missing+=(python3)

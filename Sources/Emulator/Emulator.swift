@@ -47,6 +47,12 @@ public final class Emulator: Sendable {
         configuration: EmulatorConfiguration, clock base: any Clock = SystemClock(),
         logger: Logger = Logger(label: "aliyun-db-emulator")
     ) throws {
+        // Process-wide, before anything touches SQLite: a refusal stops start-up with SQLite's reason.
+        do {
+            try SQLiteSettings.apply()
+        } catch {
+            throw EmulatorStartError(description: "cannot set up SQLite: \(error)")
+        }
         self.configuration = configuration
         self.logger = logger
         logsRequests = logger.logLevel <= .info

@@ -1,4 +1,4 @@
-internal import CBlockCache
+internal import CMimalloc
 internal import CSQLite
 import Synchronization
 
@@ -29,23 +29,44 @@ enum SQLValue {
     case null
 }
 
-/// Process-wide SQLite settings, applied once before the first connection opens (a global `let` runs
-/// exactly once). Allocation statistics are off: nothing reads them, and keeping them took a global mutex
-/// on every allocation SQLite made (about fifty per request). Allocations go to the block cache (see
-/// block_cache.h): the system's SQLite has no lookaside allocator, so each of its forty or so allocations a
-/// request was a malloc.
-private let sqliteConfigured: Bool = {
-    var methods = sqlite3_mem_methods(
-        xMalloc: { block_cache_malloc(Int($0)) },
-        xFree: { block_cache_free($0) },
-        xRealloc: { block_cache_realloc($0, Int($1)) },
-        xSize: { Int32(truncatingIfNeeded: block_cache_size($0)) },
-        xRoundup: { Int32(truncatingIfNeeded: block_cache_roundup(Int($0))) },
-        xInit: { _ in SQLITE_OK },
-        xShutdown: { _ in },
-        pAppData: nil)
-    return csqlite_use_allocator(&methods) == SQLITE_OK && csqlite_disable_memory_statistics() == SQLITE_OK
-}()
+/// SQLite's process-wide settings, made once before SQLite initialises (SQLite refuses them afterwards).
+public enum SQLiteSettings {
+    /// Applies the settings, or throws if SQLite refused one. `Emulator` calls it at start-up; every connection
+    /// checks it before it opens, so the store's own users get the same.
+    ///
+    /// SQLite's allocations go straight to mimalloc (the process's malloc too, since it is linked): Debian's SQLite
+    /// has no lookaside allocator, so each of its forty or so allocations a request is a malloc, and SQLite's own
+    /// wrapper around malloc would add an 8-byte header to each. Allocation statistics are off: nothing reads
+    /// them, and keeping them took a global mutex on every allocation.
+    public static func apply() throws {
+        if let refusal = sqliteSettingsRefusal { throw refusal }
+    }
+
+    /// Makes the settings; SQLite's refusal of one, or nil. Once SQLite has initialised, it refuses them all.
+    static func make() -> SQLiteError? {
+        var methods = sqlite3_mem_methods(
+            xMalloc: { mi_malloc(Int($0)) },
+            xFree: { mi_free($0) },
+            xRealloc: { mi_realloc($0, Int($1)) },
+            xSize: { Int32(truncatingIfNeeded: mi_usable_size($0)) },
+            xRoundup: { Int32(truncatingIfNeeded: mi_good_size(Int($0))) },
+            xInit: { _ in SQLITE_OK },
+            xShutdown: { _ in },
+            pAppData: nil)
+        let allocator = csqlite_use_allocator(&methods)
+        guard allocator == SQLITE_OK else {
+            return SQLiteError(code: allocator, message: "SQLite refused mimalloc as its allocator", sql: nil)
+        }
+        let statistics = csqlite_disable_memory_statistics()
+        guard statistics == SQLITE_OK else {
+            return SQLiteError(code: statistics, message: "SQLite refused to turn its memory statistics off", sql: nil)
+        }
+        return nil
+    }
+}
+
+/// Why SQLite refused its settings, or nil once they are made (a global `let` runs exactly once).
+private let sqliteSettingsRefusal = SQLiteSettings.make()
 
 /// A statement run often: each connection prepares it once and finds it again by its slot number, so
 /// the hot path does not hash and compare its text (a few hundred bytes) on every call.
@@ -94,7 +115,7 @@ final class SQLiteConnection {
     /// keeps its usual bound, so that walk stays short and inserts held 270k a second. Its journal is kept
     /// in memory: a rollback still works, and nothing is written next to the working directory.
     static func inMemory(limit: Int64 = inMemoryLimit) throws -> SQLiteConnection {
-        _ = sqliteConfigured  // before sqlite3_vfs_find, which initialises SQLite and so ends configuration
+        try SQLiteSettings.apply()  // before sqlite3_vfs_find, which initialises SQLite and so ends configuration
         guard sqlite3_vfs_find("memdb") != nil else {
             return try SQLiteConnection(opening: ":memory:", flags: 0)  // a SQLite built without memdb
         }
@@ -107,15 +128,15 @@ final class SQLiteConnection {
         return connection
     }
 
-    /// True when SQLite keeps no allocation statistics, as `sqliteConfigured` asked before SQLite started.
+    /// True when SQLite keeps no allocation statistics, as `SQLiteSettings` asked before SQLite started.
     static var keepsNoMemoryStatistics: Bool { sqlite3_memory_used() == 0 }
 
-    /// True when SQLite allocates from the block cache, as `sqliteConfigured` asked: a block's usable size is
-    /// the cache's rounding (112 bytes for 100), not SQLite's own (104).
-    static var allocatesFromBlockCache: Bool {
+    /// True when SQLite allocates from mimalloc, as `SQLiteSettings` asked: its blocks are mimalloc's, and a block's
+    /// size is mimalloc's usable size, not SQLite's own rounding (104 bytes for 100).
+    static var allocatesFromMimalloc: Bool {
         guard let block = sqlite3_malloc(100) else { return false }
         defer { sqlite3_free(block) }
-        return sqlite3_msize(block) == UInt64(block_cache_roundup(100))
+        return mi_is_in_heap_region(block) && sqlite3_msize(block) == UInt64(mi_usable_size(block))
     }
 
     /// The largest in-memory database, in bytes: just under 2 GiB (see `inMemory()`).
@@ -128,7 +149,7 @@ final class SQLiteConnection {
     }
 
     private init(opening path: String, flags extraFlags: Int32) throws {
-        _ = sqliteConfigured
+        try SQLiteSettings.apply()
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | extraFlags
         let status = sqlite3_open_v2(path, &handle, flags, nil)

@@ -1,5 +1,5 @@
-internal import CBlockCache
 internal import CLibevent
+internal import CMimalloc
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -199,14 +199,13 @@ public final class HTTPServer: @unchecked Sendable {
 }
 
 /// libevent must know about pthreads before the first event base exists, so that other threads can
-/// schedule work on a loop. A global `let` runs this exactly once.
+/// schedule work on a loop. A global `let` runs this exactly once; `HTTPServer.init` checks its outcome.
 ///
-/// Its allocations go to the block cache (see block_cache.h): evhttp makes and frees about thirty blocks a
-/// request (each header's entry, name and value). The allocator is set first, as libevent requires, before it
-/// has allocated anything: a block from malloc must never reach the cache's free.
+/// Its allocations (evhttp makes and frees about thirty blocks a request: each header's entry, name and value) go
+/// to mimalloc's functions, set first, as libevent requires, before it has allocated anything. libevent reports
+/// nothing from `event_set_mem_functions`.
 let libeventThreadingReady: Bool = {
-    event_set_mem_functions(
-        { block_cache_malloc($0) }, { block_cache_realloc($0, $1) }, { block_cache_free($0) })
+    event_set_mem_functions({ mi_malloc($0) }, { mi_realloc($0, $1) }, { mi_free($0) })
     return evthread_use_pthreads() == 0
 }()
 

@@ -108,7 +108,11 @@ import Testing
         #expect(SQLiteConnection.inMemoryLimit > 1 << 30)  // memdb's own default would stop at 1 GiB
         // Whichever connection came first in this process, SQLite was configured before it started.
         #expect(SQLiteConnection.keepsNoMemoryStatistics)
-        #expect(SQLiteConnection.allocatesFromBlockCache)
+        #expect(SQLiteConnection.allocatesFromMimalloc)
+        // Settings made again once SQLite runs are refused, with a reason that start-up would report.
+        let refusal = try #require(SQLiteSettings.make())
+        #expect(refusal.description == "SQLite error 21: SQLite refused mimalloc as its allocator")
+        #expect(SQLiteConnection.allocatesFromMimalloc)
         try first.execute("BEGIN; INSERT INTO t VALUES (2); ROLLBACK")
         #expect(try first.query("SELECT count(*) FROM t") { $0.int(0) } == [1])
         // A file has no such limit.
