@@ -31,13 +31,14 @@ def main():
         work = Path(folder)
         fixtures = run.fixtures_with(instances, work / "fixtures")
         for round_number in range(options.rounds):
+            lines = None
             for binary in binaries:
                 server = run.emulator(binary, "--fixtures", str(fixtures), "--backup-duration", "0")
                 now = server.control("GET", "/_emulator/clock")["now"]
-                if options.signature == "v1":
-                    lines = (run.v1_line(f"rm-bench-{i % instances:05d}", now) for i in range(600_000))
-                else:
-                    lines = (run.v3_line(f"rm-bench-{i % instances:05d}", now, server.endpoint) for i in range(600_000))
+                if options.signature == "v3":  # V3 signs the Host header, port included: signed for each server
+                    lines = [run.v3_line(f"rm-bench-{i % instances:05d}", now, server.endpoint) for i in range(600_000)]
+                elif lines is None:  # V1 requests are signed once a round: each server starts holding no nonces
+                    lines = [run.v1_line(f"rm-bench-{i % instances:05d}", now) for i in range(600_000)]
                 run.write_requests(lines, work / "requests.txt", server.endpoint)
                 result = run.wrk(server.endpoint, work / "requests.txt", options.seconds)
                 server.stop()
