@@ -42,8 +42,8 @@ def main():
                 run.write_requests(lines, work / "requests.txt", server.endpoint)
                 result = run.wrk(server.endpoint, work / "requests.txt", options.seconds)
                 server.stop()
-                if result["non2xx"]:
-                    sys.exit(f"{binary}: {result['non2xx']} refusals: figures would mislead")
+                if result["non2xx"] or not result["requests"]:
+                    sys.exit(f"{binary}: {result['non2xx']} refusals of {result['requests']} requests: figures would mislead")
                 rates[binary].append(result["rps"])
             print(f"round {round_number + 1}: " + "  ".join(f"{binary} {rates[binary][-1]:,.0f}" for binary in binaries),
                   flush=True)
