@@ -44,15 +44,27 @@ public final class RPCGateway: Sendable {
         self.internalFailure = internalFailure
     }
 
-    /// What became of one request, for the request log: never a secret or a signature.
+    /// What became of one request, for the request log and the request journal. Raw values, as the gateway
+    /// had them: `parameters` still hold `Signature` and `SecurityToken` (the journal redacts them as it records).
     public struct Outcome: Sendable {
         public var product: String?
         public var action: String?
+        /// The `Version` asked for, known to the emulator or not.
+        public var version: String?
         public var accountId: String?
+        /// The caller's key once authenticated; before that, the key the request names, if any.
+        public var accessKeyId: String?
+        /// Whether the request came with an `ACS3-` `Authorization` header (signature V3).
+        public var signedV3: Bool
+        /// The decoded query and form parameters; nil when they could not be decoded.
+        public var parameters: RPCParameters?
         public var status: Int
-        /// The error `Code`; nil on success.
+        /// The error `Code` and `Message`; nil on success.
         public var code: String?
+        public var message: String?
         public var requestId: String
+        /// The clock's reading the request acted at (milliseconds since 1970).
+        public var time: Int64
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -86,19 +98,22 @@ public final class RPCGateway: Sendable {
         // Each header this reads is looked up once (a look-up is a scan, and each value a new string).
         let authorization = request.header("Authorization")
         let headerAction = request.header("x-acs-action")
+        let signedV3 = Self.isSignedV3(authorization: authorization)
         var reply = Reply(
             requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
-            format: Self.isSignedV3(authorization: authorization) ? .json : .xml)
+            format: signedV3 ? .json : .xml, signedV3: signedV3)
         do {
             guard request.body.count <= Self.bodyLimit else { throw APIError.bodyTooLarge(limit: Self.bodyLimit) }
             guard request.headers.count <= Self.headerFieldLimit else {
                 throw APIError.tooManyHeaderFields(limit: Self.headerFieldLimit)
             }
             let parameters = try Self.parameters(of: request)
+            reply.parameters = parameters
             let headerOnly = parameters["Action"] == nil && headerAction != nil
             reply.format = try Self.format(parameters, default: headerOnly ? .json : reply.format)
 
             let versionName = parameters.nonEmpty("Version") ?? request.header("x-acs-version")
+            reply.version = versionName
             let service = versionName.flatMap { services[$0] }
             reply.service = service ?? Self.guessService(host: reply.hostId, among: services.values)
 
@@ -120,11 +135,17 @@ public final class RPCGateway: Sendable {
             let caller = try authenticator.authenticate(
                 request, parameters: parameters, authorization: authorization, now: reply.now)
             reply.accountId = caller.accountId
+            reply.accessKeyId = caller.accessKeyId
             let call = RPCCall(
                 action: action, parameters: parameters, accessKeyId: caller.accessKeyId, accountId: caller.accountId,
                 now: reply.now)
             return .ready(PreparedCall(reply: reply, service: service, call: call))
         } catch {
+            // Refused before (or by) authentication: the key the request names, for the journal. Errors only, so
+            // the V3 header is parsed again only here.
+            reply.accessKeyId =
+                reply.parameters?.nonEmpty("AccessKeyId")
+                ?? (signedV3 ? authorization.flatMap(SignatureV3.Authorization.init)?.credential : nil)
             let (response, outcome) = reply.answer(error)
             return .answered(response, outcome)
         }
@@ -176,7 +197,7 @@ public final class RPCGateway: Sendable {
         case .success(let fields):
             let response = reply.success(
                 [RPCValue.Field("RequestId", .string(reply.requestId))] + fields, action: executed.action)
-            return (response, reply.outcome(status: response.status, code: nil))
+            return (response, reply.outcome(status: response.status, error: nil))
         case .failure(let error):
             return reply.answer(error)
         }
@@ -184,9 +205,10 @@ public final class RPCGateway: Sendable {
 
     /// The API's error reply to `request`, after the fact (its effects could not be saved).
     public func failure(_ request: HTTPRequest, _ error: APIError) -> HTTPResponse {
+        let signedV3 = Self.isSignedV3(authorization: request.header("Authorization"))
         var reply = Reply(
             requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
-            format: Self.isSignedV3(authorization: request.header("Authorization")) ? .json : .xml)
+            format: signedV3 ? .json : .xml, signedV3: signedV3)
         if let parameters = try? Self.parameters(of: request) {
             reply.format = (try? Self.format(parameters, default: reply.format)) ?? reply.format
             reply.service = (parameters.nonEmpty("Version") ?? request.header("x-acs-version")).flatMap { services[$0] }
@@ -200,21 +222,26 @@ public final class RPCGateway: Sendable {
         var now: Int64
         let hostId: String?
         var format: ResponseFormat
+        let signedV3: Bool
         var service: (any RPCService)?
         var action: String?
+        var version: String?
         var accountId: String?
+        var accessKeyId: String?
+        var parameters: RPCParameters?
 
         /// The error reply for what was thrown: the API's own error, or (a store failure or a bug) still the
         /// API's envelope, never a bare 500.
         func answer(_ error: any Error) -> (HTTPResponse, Outcome) {
             let known = error as? APIError ?? .internalError
-            return (failure(known), outcome(status: known.status, code: known.code))
+            return (failure(known), outcome(status: known.status, error: known))
         }
 
-        func outcome(status: Int, code: String?) -> Outcome {
+        func outcome(status: Int, error: APIError?) -> Outcome {
             Outcome(
-                product: service?.productCode, action: action, accountId: accountId, status: status, code: code,
-                requestId: requestId)
+                product: service?.productCode, action: action, version: version, accountId: accountId,
+                accessKeyId: accessKeyId, signedV3: signedV3, parameters: parameters, status: status, code: error?.code,
+                message: error?.message, requestId: requestId, time: now)
         }
 
         func success(_ fields: [RPCValue.Field], action: String) -> HTTPResponse {

@@ -37,6 +37,7 @@ struct ControlAPI {
             case "reset":
                 try expect(request, ["POST"], pathIsComplete: segments.count == 1)
                 let count = try emulator.reset()
+                emulator.journal?.clear()
                 return json(200, .object([.init("status", .string("reset")), .init("instances", .integer(Int64(count)))]))
             case "instances":
                 return try instances(request, segments.dropFirst().map { $0 })
@@ -46,6 +47,8 @@ struct ControlAPI {
             case "actions":
                 try expect(request, ["GET"], pathIsComplete: segments.count == 1)
                 return json(200, Self.actionCatalogue(of: emulator.services))
+            case "requests":
+                return try requests(request, segments.dropFirst().map { $0 })
             case "clock":
                 try expect(request, ["GET", "POST"], pathIsComplete: segments.count == 1)
                 if request.method == "POST" { try changeClock(try jsonBody(request)) }
@@ -275,6 +278,7 @@ struct ControlAPI {
             .init("nonceCapacity", .integer(Int64(configuration.nonceCapacity))),
             .init("logLevel", .string(configuration.logLevel)), .init("logFormat", .string(configuration.logFormat.rawValue)),
             .init("controlToken", .string(configuration.controlToken == nil ? "not set" : "set (hidden)")),
+            .init("journalSize", .integer(Int64(emulator.journal?.capacity ?? 0))),
             .init("accessKeys", .array(emulator.accessKeys.map { .string($0.id) })),
         ])
     }

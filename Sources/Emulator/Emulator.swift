@@ -29,6 +29,8 @@ public final class Emulator: Sendable {
     /// The one clock everything reads: requests, task progress, timestamps, quotas, signatures.
     let clock: VirtualClock
     private let gateway: RPCGateway
+    /// The requests answered lately; nil when `journalSize` is 0.
+    let journal: RequestJournal?
     /// The product services, for `GET /_emulator/actions`.
     let services: [any RPCService]
     private let logger: Logger
@@ -56,6 +58,7 @@ public final class Emulator: Sendable {
         self.configuration = configuration
         self.logger = logger
         logsRequests = logger.logLevel <= .info
+        journal = configuration.journalSize > 0 ? RequestJournal(capacity: min(configuration.journalSize, EmulatorConfiguration.largestJournal)) : nil
         let clock = VirtualClock(base: base)
         self.clock = clock
         accessKeys = try Self.loadAccessKeys(from: configuration.fixturesDirectory)
@@ -124,7 +127,7 @@ public final class Emulator: Sendable {
     /// The reply to a request: ready when no state is involved (a refusal by the gateway or by
     /// authentication), else deferred to the server's turn-end batch, which `runBatch` runs.
     public func reply(to request: HTTPRequest) -> HTTPReply {
-        guard logsRequests || ControlAPI.isControl(request) else {
+        guard logsRequests || journal != nil || ControlAPI.isControl(request) else {
             // Nothing to log: no clock reading, no closure beyond the deferred work itself.
             switch gateway.prepare(request) {
             case .answered(let response, _): return .ready(response)
@@ -155,7 +158,16 @@ public final class Emulator: Sendable {
                 return { response }
             }
         }
+        let journal = self.journal
+        let logsRequests = self.logsRequests
+        let clock = self.clock
         @Sendable func logged(_ response: HTTPResponse, _ outcome: RPCGateway.Outcome) -> HTTPResponse {
+            if let journal {
+                journal.record(
+                    outcome, realTime: clock.systemNow,
+                    latencyNanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
+            }
+            guard logsRequests else { return response }
             logger.info(
                 "request",
                 metadata: [

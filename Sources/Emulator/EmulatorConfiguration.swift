@@ -40,6 +40,10 @@ public struct EmulatorConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// When set, the control API (but its health endpoint) wants `Authorization: Bearer <token>`.
     public var controlToken: String?
+    /// Requests the request journal keeps (`GET /_emulator/requests`), the oldest dropped first; 0 keeps none.
+    public var journalSize: Int = 10_000
+    /// An entry takes about a kilobyte: a million is about a gigabyte, past what a test or a demo needs.
+    public static let largestJournal = 1_000_000
 
     /// Open connections at most; past it, new ones wait in the listen backlog until one closes.
     public var maxConnections: Int = EmulatorConfiguration.defaultMaxConnections

@@ -105,6 +105,9 @@ struct Serve: ParsableCommand {
     @Option(help: help("Protect the control API: clients send Authorization: Bearer <token>.", "none", "CONTROL_TOKEN"))
     var controlToken: String?
 
+    @Option(help: help("Requests the journal (GET /_emulator/requests) keeps, oldest dropped first; 0 turns it off.", "10000", "JOURNAL_SIZE"))
+    var journalSize: String?
+
     static func help(_ text: String, _ fallback: String, _ variable: String) -> ArgumentHelp {
         ArgumentHelp("\(text) (default: \(fallback); env: ALIYUN_EMULATOR_\(variable))")
     }
@@ -122,7 +125,7 @@ struct Serve: ParsableCommand {
                 "mongodb-daily-quota": mongodbDailyQuota, "nonce-capacity": nonceCapacity,
                 "instance-create-duration": instanceCreateDuration, "instance-restart-duration": instanceRestartDuration,
                 "instance-delete-duration": instanceDeleteDuration, "log-level": logLevel, "log-format": logFormat,
-                "control-token": controlToken,
+                "control-token": controlToken, "journal-size": journalSize,
             ], environment: ProcessInfo.processInfo.environment)
         let configuration = try settings.configuration()
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info

@@ -89,6 +89,13 @@ struct Settings {
         }
         if let format: LogFormat = try choice("log-format") { configuration.logFormat = format }
         configuration.controlToken = try value("control-token", expected: "a token", { $0.isEmpty ? nil : $0 })
+        let journalLimit = EmulatorConfiguration.largestJournal
+        if let size = try value(
+            "journal-size", expected: "a number of requests from 0 to \(journalLimit)",
+            { Int($0).flatMap { (0...journalLimit).contains($0) ? $0 : nil } })
+        {
+            configuration.journalSize = size
+        }
         return configuration
     }
 }

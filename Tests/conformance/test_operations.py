@@ -81,6 +81,7 @@ def run():
     ("MONGODB_DAILY_QUOTA", "4", "mongodbDailyQuota", 4),
     ("LOG_LEVEL", "warning", "logLevel", "warning"),
     ("LOG_FORMAT", "json", "logFormat", "json"),
+    ("JOURNAL_SIZE", "7", "journalSize", 7),
 ])
 def test_every_option_has_an_environment_twin(variable, value, key, expected, run, tmp_path):
     (tmp_path / "instances.json").write_text('[{"DBInstanceId": "rm-only", "Engine": "MySQL"}]')
@@ -113,6 +114,9 @@ def test_a_flag_wins_over_its_variable(run):
     ("RDS_DAILY_QUOTA", "many", 'ALIYUN_EMULATOR_RDS_DAILY_QUOTA: "many" is not a whole number, 0 or more'),
     ("RDS_PROFILE", "old", 'ALIYUN_EMULATOR_RDS_PROFILE: "old" is not one of current, legacy'),
     ("LOG_FORMAT", "xml", 'ALIYUN_EMULATOR_LOG_FORMAT: "xml" is not one of text, json'),
+    ("JOURNAL_SIZE", "-1", 'ALIYUN_EMULATOR_JOURNAL_SIZE: "-1" is not a number of requests from 0 to 1000000'),
+    ("JOURNAL_SIZE", "1000001",
+     'ALIYUN_EMULATOR_JOURNAL_SIZE: "1000001" is not a number of requests from 0 to 1000000'),
 ])
 def test_a_bad_variable_is_named(variable, value, message):
     environment = {**os.environ, f"ALIYUN_EMULATOR_{variable}": value}
@@ -227,7 +231,7 @@ def test_help_documents_every_option_with_its_default_and_variable():
     assert result.returncode == 0
     text = " ".join(result.stdout.split())  # help wraps lines
     for option in ["host", "port", "workers", "state", "fixtures", "signature", "rds-profile", "backup-duration",
-                   "rds-daily-quota", "mongodb-daily-quota", "log-level", "log-format", "control-token"]:
+                   "rds-daily-quota", "mongodb-daily-quota", "log-level", "log-format", "control-token", "journal-size"]:
         variable = "ALIYUN_EMULATOR_" + option.upper().replace("-", "_")
         assert f"--{option} <" in text, option
         assert re.search(rf"\(default: [^;]+; env: {variable}\)", text), option
