@@ -128,7 +128,7 @@ public final class Emulator: Sendable {
     /// authentication), else deferred to the server's turn-end batch, which `runBatch` runs.
     public func reply(to request: HTTPRequest) -> HTTPReply {
         guard logsRequests || journal != nil || ControlAPI.isControl(request) else {
-            // Nothing to log: no clock reading, no closure beyond the deferred work itself.
+            // Nothing to log or record: no clock reading, no closure beyond the deferred work itself.
             switch gateway.prepare(request) {
             case .answered(let response, _): return .ready(response)
             case .ready(let call):

@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func recordsEachFieldAndNeverTheSecrets() throws {
-        try withEmulator { server in
-            try server.send("POST", "/_emulator/clock", json: #"{"set": "2030-05-06T07:08:09Z", "freeze": true}"#)
+        try withEmulator { server throws in
+            _ = try server.send("POST", "/_emulator/clock", json: #"{"set": "2030-05-06T07:08:09Z", "freeze": true}"#)
             let reply = try server.get(
                 Self.createRDS
                     + "&BackupMethod=Physical&AccessKeyId=testid&SignatureVersion=1.0&Signature=c2lnbmF0dXJl"
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func recordsARefusalWithItsCodeMessageAndRule() throws {
-        try withEmulator { server in
+        try withEmulator { server throws in
             #expect(try server.get(Self.rds + "&Action=CreateBackup&DBInstanceId=rm-none").status == 404)
             #expect(try server.get("/?Action=CreateBackup&Version=1999-01-01").status == 400)
             let (entries, _) = try listing(server)
@@ -77,13 +77,13 @@ import Testing
     }
 
     @Test func filtersAndCounts() throws {
-        try withEmulator({ $0.backupDuration = 0 }) { server in
-            try server.send("POST", "/_emulator/clock", json: #"{"set": "2030-01-01T00:00:00Z", "freeze": true}"#)
+        try withEmulator({ $0.backupDuration = 0 }) { server throws in
+            _ = try server.send("POST", "/_emulator/clock", json: #"{"set": "2030-01-01T00:00:00Z", "freeze": true}"#)
             let first = try server.get(Self.createRDS)
-            try server.send("POST", "/_emulator/clock", json: #"{"advance": 60}"#)
-            try server.get(Self.rds + "&Action=DescribeBackups&DBInstanceId=rm-uf6wjk5xxxxxxx")
-            try server.get(Self.rds + "&Action=CreateBackup&DBInstanceId=rm-none")
-            try server.get("/?Version=2015-12-01&Format=JSON&Action=CreateBackup&DBInstanceId=dds-bpxxxxxxxx")
+            _ = try server.send("POST", "/_emulator/clock", json: #"{"advance": 60}"#)
+            _ = try server.get(Self.rds + "&Action=DescribeBackups&DBInstanceId=rm-uf6wjk5xxxxxxx")
+            _ = try server.get(Self.rds + "&Action=CreateBackup&DBInstanceId=rm-none")
+            _ = try server.get("/?Version=2015-12-01&Format=JSON&Action=CreateBackup&DBInstanceId=dds-bpxxxxxxxx")
             #expect(try count(server) == 4)
             #expect(try count(server, "?product=Rds") == 3)
             #expect(try count(server, "?product=dds") == 1)
@@ -123,7 +123,7 @@ import Testing
         ("?action=%zz", #"query: \"action=%zz\" is not form-encoded (a % must start an escape such as %2B)"#),
     ])
     func refusesABadQuery(query: String, message: String) throws {
-        try withEmulator { server in
+        try withEmulator { server throws in
             let reply = try server.get("/_emulator/requests" + query)
             #expect(reply.status == 400)
             #expect(reply.body == #"{"code":"InvalidRequest","message":"\#(message)"}"#)
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func theCountTakesNoLimitAndTheEndpointsTheirMethods() throws {
-        try withEmulator { server in
+        try withEmulator { server throws in
             #expect(try server.get("/_emulator/requests/count?limit=3").status == 400)
             #expect(try server.send("POST", "/_emulator/requests").status == 405)
             #expect(try server.send("DELETE", "/_emulator/requests/count").status == 405)
@@ -140,19 +140,19 @@ import Testing
     }
 
     @Test func clearsOnDeleteAndOnReset() throws {
-        try withEmulator { server in
-            try server.get(Self.createRDS)
+        try withEmulator { server throws in
+            _ = try server.get(Self.createRDS)
             #expect(try count(server) == 1)
             #expect(try server.send("DELETE", "/_emulator/requests").status == 204)
             #expect(try count(server) == 0)
-            try server.get(Self.createRDS)
+            _ = try server.get(Self.createRDS)
             #expect(try server.send("POST", "/_emulator/reset").status == 200)
             #expect(try count(server) == 0)
         }
     }
 
     @Test func keepsTheNewestUpToItsSize() throws {
-        try withEmulator({ $0.journalSize = 3 }) { server in
+        try withEmulator({ $0.journalSize = 3 }) { server throws in
             var ids: [String] = []
             for _ in 0..<7 {
                 ids.append(try #require(try server.get(Self.rds + "&Action=DescribeBackups&DBInstanceId=rm-none").header("x-acs-request-id")))
@@ -165,7 +165,7 @@ import Testing
     }
 
     @Test func sizeZeroTurnsItOff() throws {
-        try withEmulator({ $0.journalSize = 0 }) { server in
+        try withEmulator({ $0.journalSize = 0 }) { server throws in
             #expect(try server.get(Self.createRDS).status == 200)
             #expect(try count(server) == 0)
             #expect(try listing(server).total == 0)
@@ -175,7 +175,7 @@ import Testing
     }
 
     @Test func loseNoEntryUnderConcurrency() throws {
-        try withEmulator({ $0.journalSize = 1_000 }) { server in
+        try withEmulator({ $0.journalSize = 1_000 }) { server throws in
             let clients = 32
             let perClient = 10
             DispatchQueue.concurrentPerform(iterations: clients) { index in
@@ -193,7 +193,7 @@ import Testing
 
     /// A V3 request's `Authorization` header is no parameter: its signature is never recorded.
     @Test func recordsAV3RequestWithoutItsAuthorizationHeader() throws {
-        try withEmulator({ $0.signatureMode = .strict }) { server in
+        try withEmulator({ $0.signatureMode = .strict }) { server throws in
             let reply = try server.get(
                 "/?DBInstanceId=rm-uf6wjk5xxxxxxx",
                 headers: [
