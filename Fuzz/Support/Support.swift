@@ -51,7 +51,7 @@ public enum RawRequest {
 }
 
 /// A clock that stands still: the same input gives the same outcome, which libFuzzer needs to reproduce a crash.
-public final class FixedClock: Clock, Sendable {
+public final class FixedClock: EmulatorClock, Sendable {
     public let now: Int64
     public init(_ now: Int64) { self.now = now }
 

@@ -36,6 +36,13 @@ enum Hex {
         }
     }
 
+    /// Whether `received` is the hex number `expected` (lower case) with any of its letters in either case.
+    static func equal(_ received: String, lowerCase expected: String) -> Bool {
+        var received = received
+        var expected = expected
+        return received.withUTF8 { received in expected.withUTF8 { ConstantTime.equalHex(received, $0) } }
+    }
+
     static func lower(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count * 2)

@@ -1,7 +1,8 @@
 import Synchronization
 /// The emulator's notion of "now", in milliseconds since the Unix epoch (UTC). Everything that
-/// reads time reads one of these, so that a virtual clock can stand in for the system's.
-public protocol Clock: AnyObject, Sendable {
+/// reads time reads one of these, so that a virtual clock can stand in for the system's. (Not the standard
+/// library's `Clock`, which measures durations for sleeping and timing.)
+public protocol EmulatorClock: AnyObject, Sendable {
     var now: Int64 { get }
 }
 
@@ -9,7 +10,7 @@ public protocol Clock: AnyObject, Sendable {
 import Glibc
 #endif
 
-public final class SystemClock: Clock, Sendable {
+public final class SystemClock: EmulatorClock, Sendable {
     public init() {}
 
     public var now: Int64 {
@@ -137,16 +138,16 @@ public enum UTCTime {
 
 /// The emulator's clock: the system's, unless set, advanced or frozen through the control API.
 /// Read by every worker thread; changed through the control API, atomically.
-public final class VirtualClock: Clock, Sendable {
+public final class VirtualClock: EmulatorClock, Sendable {
     private struct Setting {
         var offset: Int64 = 0
         var frozenAt: Int64?
     }
 
-    private let base: any Clock
+    private let base: any EmulatorClock
     private let setting = Mutex(Setting())
 
-    public init(base: any Clock = SystemClock()) {
+    public init(base: any EmulatorClock = SystemClock()) {
         self.base = base
     }
 

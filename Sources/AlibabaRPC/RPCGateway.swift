@@ -17,7 +17,7 @@ public final class RPCGateway: Sendable {
     public static let headerFieldLimit = 128
 
     private let services: [String: any RPCService]
-    private let clock: any Clock
+    private let clock: any EmulatorClock
     private let authenticator: Authenticator
 
     /// Told of every failure that is not one of the API's errors (a store failure or a bug) before its request
@@ -35,7 +35,7 @@ public final class RPCGateway: Sendable {
     private let internalFailure: InternalFailureHandler
 
     public init(
-        services: [any RPCService], clock: any Clock, authenticator: Authenticator,
+        services: [any RPCService], clock: any EmulatorClock, authenticator: Authenticator,
         internalFailure: @escaping InternalFailureHandler = { _ in }
     ) {
         self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })

@@ -46,7 +46,7 @@ public final class Emulator: Sendable {
     private let listeningPort = Mutex<Int?>(nil)
 
     public init(
-        configuration: EmulatorConfiguration, clock base: any Clock = SystemClock(),
+        configuration: EmulatorConfiguration, clock base: any EmulatorClock = SystemClock(),
         logger: Logger = Logger(label: "aliyun-db-emulator")
     ) throws {
         // Process-wide, before anything touches SQLite: a refusal stops start-up with SQLite's reason.

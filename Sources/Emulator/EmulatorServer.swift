@@ -10,7 +10,7 @@ public final class EmulatorServer: @unchecked Sendable {
     private let server: HTTPServer
 
     public init(
-        configuration: EmulatorConfiguration, clock: any Clock = SystemClock(),
+        configuration: EmulatorConfiguration, clock: any EmulatorClock = SystemClock(),
         logger: Logger = Logger(label: "aliyun-db-emulator")
     ) throws {
         let emulator = try Emulator(configuration: configuration, clock: clock, logger: logger)

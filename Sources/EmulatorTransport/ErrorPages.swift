@@ -65,7 +65,7 @@ extension Worker {
             problem = fields + waiting + limits.headerLimit / 8 > limits.headerLimit ? .headersTooLarge(limit: limits.headerLimit) : .badHeaders
         case 413:
             // evhttp reports a bad chunk size as a body too large: a chunked body still under the limit was bad.
-            let chunked = headers.value(of: "transfer-encoding").map { HTTPRequest.sameName($0, "chunked") } ?? false
+            let chunked = headers.value(of: "transfer-encoding").map { ASCII.equalIgnoringCase($0, "chunked") } ?? false
             let received = evbuffer_get_length(evhttp_request_get_input_buffer(raw))
             problem = chunked && received + waiting < limits.bodyLimit ? .badChunkedBody : .bodyTooLarge(limit: limits.bodyLimit)
         case 417: problem = .expectationFailed

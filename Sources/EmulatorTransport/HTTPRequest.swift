@@ -66,9 +66,4 @@ public struct HTTPRequest: Sendable {
     public func headerValues(_ name: String) -> [String] {
         headers.values(of: name)
     }
-
-    /// ASCII case-insensitive equality, without allocating.
-    public static func sameName(_ left: String, _ right: String) -> Bool {
-        ASCII.equalIgnoringCase(left, right)
-    }
 }

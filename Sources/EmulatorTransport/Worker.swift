@@ -211,7 +211,7 @@ final class Worker: @unchecked Sendable {
 
     func closing(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
-        response.headers.removeAll { HTTPRequest.sameName($0.name, "Connection") }
+        response.headers.removeAll { ASCII.equalIgnoringCase($0.name, "Connection") }
         response.headers.append(("Connection", "close"))
         return response
     }

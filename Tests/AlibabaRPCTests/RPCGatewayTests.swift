@@ -23,7 +23,7 @@ final class EchoService: RPCService, @unchecked Sendable {  // @unchecked: tests
     }
 }
 
-final class FixedClock: Clock, @unchecked Sendable {  // @unchecked: tests set it from one thread
+final class FixedClock: EmulatorClock, @unchecked Sendable {  // @unchecked: tests set it from one thread
     var now: Int64 = 1_704_067_200_000
 }
 

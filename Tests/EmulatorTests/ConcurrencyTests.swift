@@ -88,7 +88,7 @@ final class Statuses: @unchecked Sendable {
 }
 
 /// A clock that moves only when told to.
-final class SteppingClock: Clock, @unchecked Sendable {
+final class SteppingClock: EmulatorClock, @unchecked Sendable {
     // @unchecked: a lock guards `reading`.
     private let lock = NSLock()
     private var reading: Int64

@@ -170,7 +170,7 @@ public final class Authenticator: Sendable {
         let key = try accessKey(parsed.credential)
 
         let bodyHash = request.body.isEmpty ? SignatureV3.emptyBodyHash : SignatureV3.sha256Hex(request.body)
-        guard HTTPRequest.sameName(payloadHash, bodyHash) else { throw APIError.bodyHashMismatch(received: bodyHash) }
+        guard Hex.equal(payloadHash, lowerCase: bodyHash) else { throw APIError.bodyHashMismatch(received: bodyHash) }
         let stringToSign = SignatureV3.stringToSignBytes(canonicalRequest: canonical.bytes)
         guard signers[key.id]?.v3.verifies(parsed.signature, of: stringToSign) == true else {
             throw APIError.signatureMismatchV3(
