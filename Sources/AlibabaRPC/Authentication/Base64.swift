@@ -4,7 +4,10 @@ internal import ExtrasBase64
 /// constant-time comparison with what the client sent.
 ///
 /// The library against the hand-written encoder it replaced, in instructions per signed V1 CreateBackup
-/// (`bench/instructions.py v1`, callgrind): FIGURES.
+/// (`bench/instructions.py v1 --top 400`, callgrind, the functions' own counts): checking a signature cost 417 with
+/// the hand-written matcher, and costs 534 with the library's encoder and this wrapper, plus 86 for the
+/// constant-time comparison that either needs: about 120 more, under a tenth of a percent of a request's 150,000
+/// and well inside the 2% by which whole-request counts vary. So the library is used.
 enum Base64 {
     /// Whether `text` is the encoding of `bytes`: the encoding is made in scratch memory (a signature is 20 bytes,
     /// 28 symbols) and compared whole.
