@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark suite (issue #6). Prints figures and ratios; asserts nothing.
 
-    bench/run.py [--quick] [--only startup,reference,throughput,memory,scale,moto,oneinstance] [--repeats N]
+    bench/run.py [--quick] [--only startup,reference,throughput,memory,scale,automatic,moto,oneinstance] [--repeats N]
 
 Builds the release binary and the C reference server, then measures on this machine:
   startup     exec -> first 200 on /_emulator/health, bundled fixtures and 10,000 instances
@@ -12,6 +12,8 @@ Builds the release binary and the C reference server, then measures on this mach
               (the cases with a target) run three times, and the run with the median ratio is kept
   memory      RSS idle, after 1M and after 2M signed requests (the clock moved past the nonce window between)
   scale       DescribeBackups / CreateBackup latency with 1,000 and 1,000,000 backup sets
+  automatic   DescribeBackups (first page and page 100) / CreateBackup latency on an instance one virtual year old
+              whose policy backs up every 15 minutes (35,040 automatic sets), against a fresh one
   oneinstance CreateBackup on one instance with a raised daily quota, three 5-s runs back to back on the same
               server: the third run's rate over the first's shows whether a call's cost grows with the day's backups
   moto        moto's server doing RDS CreateDBSnapshot, driven by the same load generator
@@ -329,6 +331,13 @@ def memory(binary, work, phase, batch):
     RESULTS["memory"] = marks
 
 
+def one_at_a_time(server, now, action, extra, path, seconds):
+    """Latency of `action` on the seed instance, one request at a time (one connection), each signed at `now`."""
+    write_requests((v1_line("rm-uf6wjk5xxxxxxx", now, action=action, extra=extra) for _ in range(200_000)),
+                   path, server.endpoint, threads=1)
+    return wrk(server.endpoint, path, seconds, connections=1, threads=1)
+
+
 def scale(binary, work, seconds):
     for sets in [1_000, 1_000_000]:
         state = work / f"scale-{sets}.db"
@@ -347,16 +356,37 @@ def scale(binary, work, seconds):
                        "WHERE deleted_at IS NULL GROUP BY instance_id")
         server = emulator(binary, "--state", str(state), "--backup-duration", "0", "--rds-daily-quota", "100000000")
         now = server.control("GET", "/_emulator/clock")["now"]
-        for action, extra in [("DescribeBackups", ()), ("CreateBackup", ())]:
-            write_requests((v1_line("rm-uf6wjk5xxxxxxx", now, action=action, extra=extra) for _ in range(200_000)),
-                           work / "scale.txt", server.endpoint, threads=1)
-            result = wrk(server.endpoint, work / "scale.txt", seconds, connections=1, threads=1)
+        for action in ["DescribeBackups", "CreateBackup"]:
+            result = one_at_a_time(server, now, action, (), work / "scale.txt", seconds)
             RESULTS[f"scale {action} {sets}"] = result
             log(f"scale: {action:16} with {sets:>9,} sets: {figures(result)}")
         server.stop()
     for action in ["DescribeBackups", "CreateBackup"]:
         small, large = RESULTS[f"scale {action} 1000"], RESULTS[f"scale {action} 1000000"]
         log(f"scale: {action} p50 grows {large['p50_ms'] / small['p50_ms']:.2f}x from 1,000 to 1,000,000 sets")
+
+
+def automatic(binary, work, seconds):
+    """Automatic backups are computed from the policy, never stored: a call must cost no more on an instance a
+    virtual year old, backing up every 15 minutes, than on a new one (issue #21: within 2x)."""
+    cases = [("DescribeBackups", ()), ("DescribeBackups page 100", (("PageNumber", "100"),)), ("CreateBackup", ())]
+    for age in ["fresh", "year"]:
+        server = emulator(binary, "--backup-duration", "0", "--rds-daily-quota", "100000000")
+        server.control("POST", "/_emulator/clock", {"freeze": True})
+        server.control("PATCH", "/_emulator/instances/rm-uf6wjk5xxxxxxx", {"BackupPolicy": {
+            "PreferredBackupPeriod": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+            "BackupInterval": "15", "BackupRetentionPeriod": 730}})
+        if age == "year":
+            server.control("POST", "/_emulator/clock", {"advance": "365d"})
+        now = server.control("GET", "/_emulator/clock")["now"]
+        for case, extra in cases:
+            result = one_at_a_time(server, now, case.split()[0], extra, work / "automatic.txt", seconds)
+            RESULTS[f"automatic {case} {age}"] = result
+            log(f"automatic: {case:25} {age:5}: {figures(result)}")
+        server.stop()
+    for case, _ in cases:
+        fresh, year = RESULTS[f"automatic {case} fresh"], RESULTS[f"automatic {case} year"]
+        log(f"automatic: {case} p50 {year['p50_ms'] / fresh['p50_ms']:.2f}x a year old against fresh")
 
 
 def oneinstance(binary, work, window):
@@ -417,7 +447,7 @@ def moto(work, seconds, emulator_rps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, to check the suite itself")
-    parser.add_argument("--only", default="startup,reference,throughput,memory,scale,moto,oneinstance")
+    parser.add_argument("--only", default="startup,reference,throughput,memory,scale,automatic,moto,oneinstance")
     parser.add_argument("--repeats", type=int, help="runs of each throughput case with a target (default 3; 1 with --quick)")
     options = parser.parse_args()
     sections = options.only.split(",")
@@ -444,6 +474,8 @@ def main():
             memory(binary, work, 100_000 if options.quick else 1_000_000, 50_000 if options.quick else 250_000)
         if "scale" in sections:
             scale(binary, work, seconds)
+        if "automatic" in sections:
+            automatic(binary, work, seconds)
         if "oneinstance" in sections:
             oneinstance(binary, work, 2 if options.quick else 5)
         if "moto" in sections:

@@ -104,6 +104,8 @@ struct ControlAPI {
             }
             let pending = try emulator.store.transaction { try $0.nextOutcome(instanceId: instance.instanceId) }
             return json(200, Self.describe(pending))
+        case 2 where path[1] == "next-automatic-backup":
+            return try nextAutomaticBackup(request, of: try existing(try decodedSegment(path[0])))
         case 2 where path[1] == "backups":
             try expect(request, ["GET"])
             return try backups(of: try existing(try decodedSegment(path[0])), request)
@@ -183,7 +185,7 @@ struct ControlAPI {
     }
 
     /// The instance as it is now (a deleted one once gone is no more), with its policy.
-    private func existing(_ id: String) throws -> InstanceRecord {
+    func existing(_ id: String) throws -> InstanceRecord {
         let now = emulator.clock.now
         guard
             let instance = try emulator.store.transaction({ state in
@@ -290,14 +292,14 @@ struct ControlAPI {
         guard methods.contains(request.method) else { throw methodNotAllowed(request.method, methods) }
     }
 
-    private func methodNotAllowed(_ method: String, _ methods: [String]) -> Failure {
+    func methodNotAllowed(_ method: String, _ methods: [String]) -> Failure {
         let allowed = methods.joined(separator: ", ")
         return Failure(
             status: 405, code: "MethodNotAllowed", message: "\(method) is not allowed here; use \(allowed)",
             allow: allowed)
     }
 
-    private func jsonBody(_ request: HTTPRequest) throws -> JSONValue {
+    func jsonBody(_ request: HTTPRequest) throws -> JSONValue {
         guard !request.body.isEmpty else { throw Failure.badRequest("request body: a JSON body is required") }
         do {
             return try JSONValue.parse(request.body)

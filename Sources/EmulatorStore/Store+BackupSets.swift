@@ -39,12 +39,12 @@ extension StoreTransaction {
         "SELECT \(backupColumns) FROM backups WHERE instance_id = ?1 ORDER BY sequence LIMIT ?2 OFFSET ?3")
 
     /// The backup sets the filter selects, newest first, at most `limit` after skipping `offset`, and
-    /// how many it selects in all.
+    /// how many it selects in all (0 without `counting`: a count over a wide range costs a walk of it).
     ///
     /// The statement's text depends only on which filters are set, never on their values: a list of sequence
     /// numbers is bound as one JSON array, so that the statement cache holds a handful of texts, whatever the
     /// lists clients send.
-    public func backupSets(_ filter: BackupSetFilter, limit: Int, offset: Int) throws
+    public func backupSets(_ filter: BackupSetFilter, limit: Int, offset: Int, counting: Bool = true) throws
         -> (page: [BackupRecord], total: Int)
     {
         var conditions =
@@ -58,7 +58,7 @@ extension StoreTransaction {
             conditions += " AND sequence IN (SELECT value FROM json_each(?5))"
             arguments.append(.text("[" + sequences.map(String.init).joined(separator: ",") + "]"))
         }
-        let counted = filter.isUnfiltered ? try unfilteredTotal(filter) : nil
+        let counted = !counting ? 0 : filter.isUnfiltered ? try unfilteredTotal(filter) : nil
         let total = try counted ?? connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }.first ?? 0
         let paging = arguments.count
         let page = try connection.query(

@@ -32,16 +32,31 @@ struct DescribeBackups: MongoDBOperation {
             let page = try call.page(
                 size: (30, MongoDBError.invalidPageSize, { [30, 50, 100].contains($0) }),
                 number: (MongoDBError.invalidPageNumber, { (1...1_000_000).contains($0) }))
-            if let ids = call.optional("BackupId") {
-                filter.sequences = ids.split(separator: ",").compactMap {
-                    BackupRecord.sequence(fromPublicId: String($0), offset: MongoDBIdentifiers.backupIdOffset)
+            let automatic = try MongoDBBackupPolicy.automaticSets(state, of: instance, now: call.now)
+            var slots: Set<Int64>?
+            /// Ids are split between the stored sets and the computed ones.
+            func select(_ sequences: [Int64]) -> (stored: [Int64], computed: Set<Int64>) {
+                var stored: [Int64] = []
+                var computed: Set<Int64> = []
+                for sequence in sequences {
+                    if let slot = automatic.slot(ofSequence: sequence) { computed.insert(slot) } else { stored.append(sequence) }
                 }
+                return (stored, computed)
+            }
+            if let ids = call.optional("BackupId") {
+                let chosen = select(ids.split(separator: ",").compactMap {
+                    BackupRecord.sequence(fromPublicId: String($0), offset: MongoDBIdentifiers.backupIdOffset)
+                })
+                filter.sequences = chosen.stored
+                slots = chosen.computed
             }
             if let job = call.optional("BackupJobId") {
-                let wanted = BackupRecord.sequence(fromPublicId: job, offset: MongoDBIdentifiers.backupJobIdOffset).map { [$0] } ?? []
-                filter.sequences = filter.sequences.map { $0.filter(wanted.contains) } ?? wanted
+                let chosen = select(BackupRecord.sequence(fromPublicId: job, offset: MongoDBIdentifiers.backupJobIdOffset).map { [$0] } ?? [])
+                filter.sequences = filter.sequences.map { $0.filter(chosen.stored.contains) } ?? chosen.stored
+                slots = slots.map { $0.intersection(chosen.computed) } ?? chosen.computed
             }
-            let (sets, total) = try state.backupSets(filter, limit: page.size, offset: page.offset)
+            let (sets, total) = try BackupListing(filter: filter, automaticSlots: slots)
+                .page(state, automatic: automatic, limit: page.size, offset: page.offset)
             return [
                 .init("TotalCount", .integer(Int64(total))), .init("PageSize", .integer(Int64(page.size))),
                 .init("PageNumber", .integer(Int64(page.number))),

@@ -1,5 +1,6 @@
 import AlibabaRPC
 import EmulatorStore
+import ServiceKit
 
 /// A MongoDB instance's backup policy (workflow-api.md §4, §5): its settings by the API's names, each with its JSON
 /// type in DescribeBackupPolicy (they differ from RDS's: `BackupRetentionPeriod` is a string here, `EnableBackupLog`
@@ -112,6 +113,20 @@ public enum MongoDBBackupPolicy {
         }
     }
 
+    /// The method automatic backups use: snapshots for standalone and cloud-disk instances, physical otherwise
+    /// (W§6.1).
+    public static func automaticMethod(kindCode: String?) -> String {
+        kindCode == MongoDBKind.standalone || kindCode == MongoDBKind.cloudDisk ? "Snapshot" : "Physical"
+    }
+
+    /// The instance's automatic backups at `now`, from its policy history.
+    static func automaticSets(_ state: StoreTransaction, of instance: InstanceRecord, now: Int64) throws -> AutomaticBackupSets {
+        let history = try state.policySegments(instanceId: instance.instanceId)
+        return try AutomaticBackupSets(
+            state, instance: instance, history: history, segments: segments(history, instanceType: instance.instanceType),
+            method: automaticMethod(kindCode: instance.kindCode), stages: MongoDBLifecycle.stages, now: now)
+    }
+
     static func value(_ text: String, _ kind: Kind) -> RPCValue {
         switch kind {
         case .string: .string(text)
@@ -134,5 +149,9 @@ extension MongoDBModel {
 
     public static func backupPolicyFields(_ settings: [String: String], of instance: InstanceRecord) -> [RPCValue.Field] {
         MongoDBBackupPolicy.typedSettings(settings, instanceType: instance.instanceType)
+    }
+
+    public static func automaticSchedule(_ history: [PolicySegment], of instance: InstanceRecord) -> [ScheduleSegment] {
+        MongoDBBackupPolicy.segments(history, instanceType: instance.instanceType)
     }
 }

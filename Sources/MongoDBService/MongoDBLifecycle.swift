@@ -1,5 +1,6 @@
 import AlibabaRPC
 import EmulatorStore
+import ServiceKit
 
 /// How a MongoDB backup task progresses and what backup set it leaves (alibaba-api.md §6.5, §6.6, §7.3).
 public enum MongoDBLifecycle {
@@ -20,7 +21,7 @@ public enum MongoDBLifecycle {
         }
         fields.append(.init("BackupStartTime", .string(UTCTime.iso8601(backup.startedAt))))
         if state.isRunning { fields.append(.init("Progress", .string("\(state.percent)%"))) }
-        fields.append(.init("JobMode", .string("Manual")))
+        fields.append(.init("JobMode", .string(backup.isAutomatic ? "Automated" : "Manual")))
         return .object(fields)
     }
 
@@ -35,7 +36,7 @@ public enum MongoDBLifecycle {
             .init("BackupId", .string(backupId)),
             .init("BackupJobId", .string(MongoDBIdentifiers.backupJobId(backup.sequence))),
             .init("BackupStatus", .string(succeeded ? "Success" : "Failed")),
-            .init("BackupType", .string("FullBackup")), .init("BackupMode", .string("Manual")),
+            .init("BackupType", .string("FullBackup")), .init("BackupMode", .string(backup.isAutomatic ? "Automated" : "Manual")),
             .init("BackupMethod", .string(backup.method)),
             .init("BackupStartTime", .string(UTCTime.iso8601(backup.startedAt))),
             .init("BackupEndTime", .string(UTCTime.iso8601(backup.finishesAt))),
@@ -47,6 +48,6 @@ public enum MongoDBLifecycle {
             .init("BackupIntranetDownloadURL", .string(downloadable ? "https://mongobak-\(region).oss-\(region)-internal.aliyuncs.com/\(file)" : "")),
             .init("BackupScale", .string("DBInstance")), .init("IsAvail", .boolean(succeeded)),
             .init("EngineVersion", .string(instance.engineVersion)),
-        ])
+        ] + (backup.isAutomatic ? [.init("BackupExpireTime", .string(backup.expiresAt.map(UTCTime.iso8601) ?? keptForever))] : []))
     }
 }

@@ -21,14 +21,35 @@ struct DeleteBackup: RDSOperation {
             if instance.lockMode != "Unlock" { throw RDSError.deleteLocked }
             if instance.status != "Running" { throw RDSError.incorrectState }
             var found: [BackupRecord] = []
+            let automatic = try RDSBackupPolicy.automaticSets(state, of: instance, now: call.now)
             for id in ids {
-                guard let number = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset),
-                    let backup = try state.backup(sequence: number, instanceId: instance.instanceId),
-                    backup.deletedAt == nil, backup.finishesAt <= call.now
-                else { throw RDSError.backupSetNotFound }
+                guard let number = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset) else {
+                    throw RDSError.backupSetNotFound
+                }
+                let backup =
+                    if let slot = automatic.slot(ofSequence: number), automatic.schedule.isListed(slot) {
+                        automatic.record(slot)
+                    } else {
+                        try state.backup(sequence: number, instanceId: instance.instanceId)
+                    }
+                guard let backup, backup.deletedAt == nil, backup.finishesAt <= call.now else { throw RDSError.backupSetNotFound }
                 found.append(backup)
             }
-            for backup in found { try state.markDeleted(sequence: backup.sequence, at: call.now) }
+            // Automatic sets can be deleted only once old enough (W§6.2).
+            if found.contains(where: \.isAutomatic) {
+                let given = try state.policySegments(instanceId: instance.instanceId).last?.settings ?? [:]
+                let days = RDSBackupPolicy.deletableAfterDays(given, of: instance)
+                if found.contains(where: { !RDSLifecycle.isDeletable($0, now: call.now, deletableAfterDays: days) }) {
+                    throw RDSError.backupSetNotDeletable
+                }
+            }
+            for backup in found {
+                if backup.isAutomatic {
+                    try state.markAutomaticDeleted(instanceId: instance.instanceId, startedAt: backup.startedAt, at: call.now)
+                } else {
+                    try state.markDeleted(sequence: backup.sequence, at: call.now)
+                }
+            }
             return []
         }
     }

@@ -21,17 +21,28 @@ struct DescribeBackupTasks: RDSOperation {
                 throw RDSError.invalidParameters
             }
             var jobs: [BackupRecord]
+            let automatic = try RDSBackupPolicy.automaticSets(state, of: instance, now: call.now)
             let givenJob = call.optional("BackupJobId")
             if let givenJob {
                 guard let number = BackupRecord.sequence(fromPublicId: givenJob, offset: RDSIdentifiers.backupJobIdOffset) else {
                     throw RDSError.invalidParameters
                 }
-                jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
+                if let slot = automatic.slot(ofSequence: number) {
+                    jobs = [automatic.record(slot)]
+                } else {
+                    jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
+                }
             } else {
                 jobs = try state.runningBackups(instanceId: instance.instanceId, at: call.now)
+                if let running = automatic.running() { jobs.append(running) }
             }
-            // Manual backups only; tasks start at Preparing, so none is ever NoStart.
-            if call.optional("BackupMode") == "Automated" || call.optional("BackupJobStatus") == "NoStart" { jobs = [] }
+            // Tasks start at Preparing, so none is ever NoStart.
+            switch call.optional("BackupMode") {
+            case "Automated": jobs = jobs.filter(\.isAutomatic)
+            case "Manual": jobs = jobs.filter { !$0.isAutomatic }
+            default: break
+            }
+            if call.optional("BackupJobStatus") == "NoStart" { jobs = [] }
             if call.optional("BackupJobStatus") == "Progressing" {
                 jobs = jobs.filter { $0.state(at: call.now, stages: RDSLifecycle.stages).isRunning }
             }

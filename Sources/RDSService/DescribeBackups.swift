@@ -30,19 +30,26 @@ struct DescribeBackups: RDSOperation {
             let page = try call.page(
                 size: (30, RDSError.invalidPageSize, { [30, 50, 100].contains($0) }),
                 number: (RDSError.invalidPageNumber, { (1...1_000_000).contains($0) }))
-            var filter = BackupSetFilter(instanceId: instance.instanceId, startedFrom: from, until: until, endedBy: call.now)
+            var listing = BackupListing(filter: BackupSetFilter(instanceId: instance.instanceId, startedFrom: from, until: until, endedBy: call.now))
             if let status = call.optional("BackupStatus") {
                 guard ["Success", "Failed"].contains(status) else { throw RDSError.invalidParameters }
-                filter.failed = status == "Failed"
+                listing.filter.failed = status == "Failed"
             }
             if let mode = call.optional("BackupMode") {
                 guard ["Automated", "Manual"].contains(mode) else { throw RDSError.invalidParameters }
-                if mode == "Automated" { filter.sequences = [] }
+                listing.mode = mode == "Automated" ? .automated : .manual
             }
+            let automatic = try RDSBackupPolicy.automaticSets(state, of: instance, now: call.now)
             if let id = call.optional("BackupId") {
-                filter.sequences = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset).map { [$0] } ?? []
+                let sequence = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset)
+                let slot = sequence.flatMap(automatic.slot(ofSequence:))
+                listing.filter.sequences = sequence.map { slot == nil ? [$0] : [] } ?? []
+                listing.automaticSlots = slot.map { [$0] } ?? []
             }
-            let (sets, total) = try state.backupSets(filter, limit: page.size, offset: page.offset)
+            let (sets, total) = try listing.page(state, automatic: automatic, limit: page.size, offset: page.offset)
+            let deletable = sets.contains(where: \.isAutomatic)
+                ? RDSBackupPolicy.deletableAfterDays(try state.policySegments(instanceId: instance.instanceId).last?.settings ?? [:], of: instance)
+                : nil
             let snapshots = sets.filter { $0.method == "Snapshot" && $0.outcome.failStage == nil }
             return [
                 .init("TotalRecordCount", .string(String(total))), .init("PageNumber", .string(String(page.number))),
@@ -50,7 +57,7 @@ struct DescribeBackups: RDSOperation {
                 .init("TotalEcsSnapshotSize", .integer(snapshots.reduce(0) {
                     $0 + BackupSizes.bytes(method: $1.method, databases: instance.databases.count, sequence: $1.sequence)
                 })),
-                .init("Items", .object([.init("Backup", .array(sets.map { RDSLifecycle.backupSet($0, of: instance, now: call.now) }))])),
+                .init("Items", .object([.init("Backup", .array(sets.map { RDSLifecycle.backupSet($0, of: instance, now: call.now, deletableAfterDays: deletable) }))])),
             ]
         }
     }

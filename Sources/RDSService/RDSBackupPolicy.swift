@@ -1,5 +1,6 @@
 import AlibabaRPC
 import EmulatorStore
+import ServiceKit
 
 /// An RDS instance's backup policy (workflow-api.md §2, §3): its settings by the API's names, each with its JSON
 /// type in DescribeBackupPolicy, the ModifyBackupPolicy mode that sets it, its rule and its error. Stored as text;
@@ -135,6 +136,26 @@ public enum RDSBackupPolicy {
         }
     }
 
+    /// The instance's automatic backups at `now`, from its policy history.
+    static func automaticSets(_ state: StoreTransaction, of instance: InstanceRecord, now: Int64) throws -> AutomaticBackupSets {
+        let history = try state.policySegments(instanceId: instance.instanceId)
+        return try AutomaticBackupSets(
+            state, instance: instance, history: history,
+            segments: segments(history, engine: instance.engine, storageType: instance.storageType),
+            method: automaticMethod(engine: instance.engine, storageType: instance.storageType), stages: RDSLifecycle.stages,
+            now: now)
+    }
+
+    /// How many days after its end an automatic set may be deleted under the policy in force (`StoreStatus`
+    /// `Enabled`): 7 with log backup off, the log retention when it is shorter than the data retention; nil: never
+    /// (W§6.2, the DeleteBackup precondition).
+    static func deletableAfterDays(_ given: [String: String], of instance: InstanceRecord) -> Int64? {
+        let policy = effective(given, engine: instance.engine, storageType: instance.storageType)
+        if policy["EnableBackupLog"] == "0" { return 7 }
+        let log = Int64(policy["LogBackupRetentionPeriod"] ?? "") ?? 7
+        return log < Int64(policy["BackupRetentionPeriod"] ?? "") ?? 7 ? log : nil
+    }
+
     /// A setting's value as DescribeBackupPolicy types it.
     static func value(_ text: String, _ kind: Kind) -> RPCValue {
         switch kind {
@@ -158,5 +179,9 @@ extension RDSModel {
 
     public static func backupPolicyFields(_ settings: [String: String], of instance: InstanceRecord) -> [RPCValue.Field] {
         RDSBackupPolicy.typedSettings(settings, engine: instance.engine, storageType: instance.storageType)
+    }
+
+    public static func automaticSchedule(_ history: [PolicySegment], of instance: InstanceRecord) -> [ScheduleSegment] {
+        RDSBackupPolicy.segments(history, engine: instance.engine, storageType: instance.storageType)
     }
 }

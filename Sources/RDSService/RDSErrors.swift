@@ -88,6 +88,9 @@ extension RDSError {
         status: 400, code: "InvalidLogBackupFrequency.Malformed", message: "Invalid log backup frequency.")
     public static let invalidReleasedKeepPolicy = APIError(
         status: 400, code: "InvalidReleasedKeepPolicy.Format", message: "Specified Released Keep Policy is not valid.")
+    public static let backupSetNotDeletable = APIError(
+        status: 403, code: "OperationDenied.BackupSetDeleteNotSupport",
+        message: "The Specified backup does not support this operation.")
     public static let incorrectCategory = APIError(
         status: 403, code: "IncorrectCategory", message: "Current Instance type does not support Category.")
 }

@@ -28,6 +28,8 @@ public protocol ProductModel: Sendable {
     /// The instance's policy with these settings given and the product's defaults for the others, every setting
     /// typed as DescribeBackupPolicy types it.
     static func backupPolicyFields(_ settings: [String: String], of instance: InstanceRecord) -> [RPCValue.Field]
+    /// The instance's policy history as the schedules of its automatic backups.
+    static func automaticSchedule(_ history: [PolicySegment], of instance: InstanceRecord) -> [ScheduleSegment]
 }
 
 extension ProductModel {

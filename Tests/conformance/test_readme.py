@@ -27,3 +27,15 @@ def test_the_instance_lifecycle_example_runs(emulator):
         namespace["test_an_instance_lives"]()
     finally:
         emulator.control("POST", "/_emulator/clock", {"reset": True})
+
+
+def test_the_automatic_backups_example_runs(emulator, monkeypatch):
+    text = README.read_text()
+    setup = re.search(r"\*\*A worked example\*\*.*?```python\n(.*?)def test_", text, re.S).group(1)
+    code = re.search(r"\*\*Automatic backups, a worked example\*\*.*?```python\n(.*?)```", text, re.S).group(1)
+    namespace = {}
+    exec(compile((setup + code).replace("127.0.0.1:8080", emulator.endpoint), "README.md example", "exec"), namespace)
+    try:
+        namespace["test_automatic_backups"](monkeypatch)
+    finally:
+        emulator.control("POST", "/_emulator/clock", {"reset": True})

@@ -1,0 +1,158 @@
+import Emulator
+import EmulatorTesting
+import Foundation
+import TestSupport
+import Testing
+
+/// Automatic backups through HTTP: made by the policy as the virtual clock passes each period day's window,
+/// listed, paged and filtered with the manual ones, expired after their retention, deleted, scripted to fail.
+@Suite struct AutomaticBackupTests {
+    static let rds = "Version=2014-08-15&Format=JSON&DBInstanceId=rm-auto"
+
+    /// A server whose clock stands at Monday 2024-01-01T00:00:00Z, with `rm-auto` (MySQL) and `dds-auto` created
+    /// then: their lives, and their automatic backups, begin there.
+    func instances<T>(_ body: (TestEmulator) throws -> T) throws -> T {
+        try withEmulator({ $0.backupDuration = 0 }) { server in
+            _ = try server.send("POST", "/_emulator/clock", json: #"{"set": "2024-01-01T00:00:00Z", "freeze": true}"#)
+            let rds = #"{"Engine":"MySQL","BackupPolicy":{"PreferredBackupPeriod":"Monday,Wednesday,Friday","PreferredBackupTime":"01:00Z-02:00Z","BackupRetentionPeriod":10}}"#
+            #expect(try server.send("PUT", "/_emulator/instances/rm-auto", json: rds).status == 201)
+            #expect(try server.send("PUT", "/_emulator/instances/dds-auto", json: #"{"Engine":"MongoDB","KindCode":"18"}"#).status == 201)
+            return try body(server)
+        }
+    }
+
+    func advance(_ server: TestEmulator, _ span: String) throws {
+        #expect(try server.send("POST", "/_emulator/clock", json: #"{"advance": "\#(span)"}"#).status == 200)
+    }
+
+    func object(_ reply: RawResponse) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any], "\(reply.body)")
+    }
+
+    func rdsSets(_ server: TestEmulator, _ query: String = "") throws -> (total: String, sets: [[String: Any]]) {
+        let reply = try object(try server.get("/?Action=DescribeBackups&\(Self.rds)\(query)"))
+        let items = try #require(reply["Items"] as? [String: Any])
+        return (reply["TotalRecordCount"] as? String ?? "", items["Backup"] as? [[String: Any]] ?? [])
+    }
+
+    @Test func aWeekPassesOnRDS() throws {
+        try instances { server in
+            #expect(try rdsSets(server).total == "0")
+            try advance(server, "8d")  // to Tuesday 2024-01-09T00:00:00Z
+            #expect(try server.get("/?Action=CreateBackup&\(Self.rds)").status == 200)
+            let (total, sets) = try rdsSets(server)
+            #expect(total == "5")
+            #expect(sets.map { $0["BackupStartTime"] as? String } == [
+                "2024-01-09T00:00:00Z", "2024-01-08T01:15:00Z", "2024-01-05T01:15:00Z", "2024-01-03T01:15:00Z",
+                "2024-01-01T01:15:00Z",
+            ])
+            #expect(sets.map { $0["BackupMode"] as? String } == ["Manual", "Automated", "Automated", "Automated", "Automated"])
+            let automatic = sets[1]
+            #expect(automatic["BackupInitiator"] as? String == "System")
+            #expect(automatic["BackupEndTime"] as? String == "2024-01-08T01:16:25Z")
+            #expect(automatic["ExpectExpireTime"] as? String == "2024-01-18T01:16:25Z")
+            #expect(automatic["BackupMethod"] as? String == "Physical" && automatic["BackupStatus"] as? String == "Success")
+            #expect(automatic["StoreStatus"] as? String == "Disabled")
+            // Filters work on automatic sets.
+            #expect(try rdsSets(server, "&BackupMode=Automated").total == "4")
+            #expect(try rdsSets(server, "&BackupMode=Manual").total == "1")
+            #expect(try rdsSets(server, "&StartTime=2024-01-04T00:00Z&EndTime=2024-01-08T01:15Z").total == "2")
+            #expect(try rdsSets(server, "&BackupStatus=Failed").total == "0")
+            let id = try #require(automatic["BackupId"] as? String)
+            #expect(try rdsSets(server, "&BackupId=\(id)").sets.first?["BackupStartTime"] as? String == "2024-01-08T01:15:00Z")
+            // Its task, by the job id that goes with it.
+            let jobId = String(Int64(id)! - 321_020_560 + 5_073_730)
+            let task = try server.get("/?Action=DescribeBackupTasks&\(Self.rds)&BackupJobId=\(jobId)").body
+            #expect(task.contains(#""BackupStatus":"Finished","BackupProgressStatus":"Finished","Process":"100","JobMode":"Automated","TaskAction":"NormalBackupTask","BackupId":"\#(id)""#))
+            // Not deletable while log backup covers it.
+            #expect(try server.get("/?Action=DeleteBackup&\(Self.rds)&BackupId=\(id)").body.contains("OperationDenied.BackupSetDeleteNotSupport"))
+            // Three days on, Monday the 1st's set is past its 10 days; with log backup off, sets 7 days old can go.
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupPolicyMode=LogBackupPolicy&EnableBackupLog=0").status == 200)
+            try advance(server, "3d")
+            let later = try rdsSets(server)
+            #expect(later.sets.compactMap { $0["BackupStartTime"] as? String }.suffix(2) == ["2024-01-05T01:15:00Z", "2024-01-03T01:15:00Z"])
+            #expect(later.total == "5")  // Wednesday the 10th's came
+            let oldest = try #require(later.sets.last?["BackupId"] as? String)
+            #expect(later.sets.last?["StoreStatus"] as? String == "Enabled")
+            #expect(try server.get("/?Action=DeleteBackup&\(Self.rds)&BackupId=\(oldest)").status == 200)
+            #expect(try rdsSets(server).total == "4")
+            #expect(try server.get("/?Action=DeleteBackup&\(Self.rds)&BackupId=\(oldest)").body.contains("InvalidBackupSetID.NotFound"))
+            let newest = try #require(later.sets.first?["BackupId"] as? String)
+            #expect(try server.get("/?Action=DeleteBackup&\(Self.rds)&BackupId=\(newest)").body.contains("OperationDenied.BackupSetDeleteNotSupport"))
+        }
+    }
+
+    @Test func aRunningAutomaticTaskIsListedAndCanBeScriptedToFail() throws {
+        try instances { server in
+            let scripted = try server.send("PUT", "/_emulator/instances/rm-auto/next-automatic-backup", json: #"{"fail": "Uploading"}"#)
+            #expect(scripted.body == #"{"nextAutomaticBackup":{"fail":"Uploading","startTime":"2024-01-01T01:15:00Z"}}"#)
+            try advance(server, "4530s")
+            let running = try server.get("/?Action=DescribeBackupTasks&\(Self.rds)").body
+            #expect(running.contains(#""JobMode":"Automated","TaskAction":"NormalBackupTask""#), "\(running)")
+            #expect(try server.get("/?Action=DescribeBackupTasks&\(Self.rds)&BackupMode=Manual").body.contains("Automated") == false)
+            try advance(server, "2m")
+            let (total, sets) = try rdsSets(server, "&BackupStatus=Failed")
+            #expect(total == "1")
+            #expect(sets.first?["BackupStatus"] as? String == "Failed" && sets.first?["IsAvail"] as? Int == 0)
+            #expect(try rdsSets(server, "&BackupStatus=Success").total == "0")
+            #expect(try server.get("/_emulator/instances/rm-auto/next-automatic-backup").body == #"{"nextAutomaticBackup":{}}"#)
+        }
+    }
+
+    @Test func pagesMergeManualAndAutomaticSetsNewestFirst() throws {
+        try instances { server in
+            // Every hour on three days a week, and a manual backup every 5 hours in between.
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupInterval=60&BackupRetentionPeriod=30").status == 200)
+            for _ in 0..<40 {
+                try advance(server, "5h")
+                #expect(try server.get("/?Action=CreateBackup&\(Self.rds)").status == 200)
+            }
+            let (total, _) = try rdsSets(server)
+            var seen: [String] = []
+            var number = 1
+            while seen.count < Int(total)! {
+                let page = try rdsSets(server, "&PageSize=30&PageNumber=\(number)").sets
+                #expect(!page.isEmpty)
+                if page.isEmpty { break }
+                seen += page.compactMap { $0["BackupStartTime"] as? String }
+                number += 1
+            }
+            // 200 hours from Monday 00:00, to Tuesday the 9th 08:00: Monday, Wednesday, Friday and Monday again, 24
+            // a day; and the 40 manual ones.
+            #expect(Int(total)! == 40 + 24 * 4)
+            #expect(seen.count == Int(total)!)
+            #expect(seen == seen.sorted(by: >))
+            #expect(Set(seen).count == seen.count)
+            #expect(try rdsSets(server, "&PageSize=30&PageNumber=\(number)").sets.isEmpty)
+        }
+    }
+
+    @Test func aWeekPassesOnMongoDB() throws {
+        try instances { server in
+            try advance(server, "3d")
+            let reply = try object(try server.get("/?Action=DescribeBackups&Version=2015-12-01&Format=JSON&DBInstanceId=dds-auto"))
+            #expect(reply["TotalCount"] as? Int == 3)
+            let sets = try #require((reply["Backups"] as? [String: Any])?["Backup"] as? [[String: Any]])
+            #expect(sets.map { $0["BackupStartTime"] as? String } == ["2024-01-03T02:15:00Z", "2024-01-02T02:15:00Z", "2024-01-01T02:15:00Z"])
+            #expect(sets[0]["BackupMode"] as? String == "Automated" && sets[0]["BackupMethod"] as? String == "Snapshot")
+            #expect(sets[0]["BackupExpireTime"] as? String == "2024-02-02T02:16:25Z")
+            let id = try #require(sets[1]["BackupId"] as? String)
+            let one = try server.get("/?Action=DescribeBackups&Version=2015-12-01&Format=JSON&DBInstanceId=dds-auto&BackupId=\(id)").body
+            #expect(one.contains(#""TotalCount":1,"#) && one.contains("2024-01-02T02:15:00Z"))
+            let job = try #require(sets[1]["BackupJobId"] as? String)
+            let task = try server.get("/?Action=DescribeBackupTasks&Version=2015-12-01&Format=JSON&DBInstanceId=dds-auto&BackupJobId=\(job)").body
+            #expect(task.contains(#""BackupSetStatus":"Finished","BackupStartTime":"2024-01-02T02:15:00Z","JobMode":"Automated""#))
+        }
+    }
+
+    @Test func aYearLaterTheListingCostsNoMore() throws {
+        try instances { server in
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupInterval=15&BackupRetentionPeriod=730").status == 200)
+            try advance(server, "366d")
+            let (total, sets) = try rdsSets(server, "&PageSize=100&PageNumber=150")
+            // 3 days a week × 96 a day for 52 weeks and 2 days (Monday and Tuesday: one period day).
+            #expect(Int(total)! == (52 * 3 + 1) * 96)
+            #expect(sets.count == 100)
+        }
+    }
+}
