@@ -49,8 +49,10 @@ public struct EmulatorConfiguration: Sendable {
     public var maxConnections: Int = EmulatorConfiguration.defaultMaxConnections
     /// Descriptors kept free of connections: the state file, its journal, logs, and the health check's own.
     public static let reservedDescriptors = 64
-    /// The descriptor limit (the soft one) less the reserve; never more than 10,000.
-    public static var defaultMaxConnections: Int { min(10_000, connectionCeiling) }
+    /// The descriptor limit (the soft one) less the reserve; never more than 1,024: a test suite or a demo opens
+    /// far fewer, and each connection can hold a request body of up to 2 MiB while it arrives, so the default
+    /// bounds that memory at about 2 GiB.
+    public static var defaultMaxConnections: Int { min(1_024, connectionCeiling) }
     /// The most connections the process's descriptor limit allows, the reserve kept.
     public static var connectionCeiling: Int {
         var limit = rlimit()

@@ -57,7 +57,7 @@ struct Serve: ParsableCommand {
     @Option(help: help("Threads that serve requests.", "one per processor, at most 4", "WORKERS"))
     var workers: String?
 
-    @Option(help: help("Open connections at most; past it, new ones wait until one closes.", "the descriptor limit less 64, at most 10000", "MAX_CONNECTIONS"))
+    @Option(help: help("Open connections at most; past it, new ones wait until one closes.", "the descriptor limit less 64, at most 1024", "MAX_CONNECTIONS"))
     var maxConnections: String?
 
     @Option(help: help("':memory:', or a SQLite file that keeps state across restarts.", ":memory:", "STATE"))
