@@ -10,15 +10,12 @@ struct DescribeBackupPolicy: MongoDBOperation {
     let store: Store
 
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
-        let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
-            guard let instance = try state.instance(instanceId, product: .mongodb), instance.accountId == call.accountId else {
-                throw MongoDBError.instanceNotFound
-            }
+            let instance = try state.instance(of: call, product: .mongodb, notFound: MongoDBError.instanceNotFound)
             if let type = call.optional("InstanceType"), !["replicate", "sharding"].contains(type) {
                 throw MongoDBError.invalidPolicyParameter("InstanceType")
             }
-            let given = try state.policySegments(instanceId: instanceId).last?.settings ?? [:]
+            let given = try state.policySegments(instanceId: instance.instanceId).last?.settings ?? [:]
             let policy = MongoDBBackupPolicy.effective(given, instanceType: instance.instanceType)
             let next = MongoDBBackupPolicy.schedule(policy).slot(atOrAfter: call.now, regularOnly: true) ?? call.now
             var fields: [RPCValue.Field] = []

@@ -17,12 +17,9 @@ struct ModifyBackupPolicy: MongoDBOperation {
     let store: Store
 
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
-        let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
             // 1. The instance exists, for this account.
-            guard let instance = try state.instance(instanceId, product: .mongodb), instance.accountId == call.accountId else {
-                throw MongoDBError.instanceNotFound
-            }
+            let instance = try state.instance(of: call, product: .mongodb, notFound: MongoDBError.instanceNotFound)
             // 2. Each value is one the API knows (InstanceType and CrossBackupType are checked, not kept).
             if let type = call.optional("InstanceType"), !["replicate", "sharding"].contains(type) {
                 throw MongoDBError.invalidPolicyParameter("InstanceType")
@@ -30,7 +27,7 @@ struct ModifyBackupPolicy: MongoDBOperation {
             if let cross = call.optional("CrossBackupType"), !["update", "delete"].contains(cross) {
                 throw MongoDBError.invalidPolicyParameter("CrossBackupType")
             }
-            var given = try state.policySegments(instanceId: instanceId).last?.settings ?? [:]
+            var given = try state.policySegments(instanceId: instance.instanceId).last?.settings ?? [:]
             for setting in MongoDBBackupPolicy.settings {
                 guard let text = call.optional(setting.name) else { continue }
                 guard let value = setting.canonical(text) else { throw setting.error }
@@ -48,7 +45,7 @@ struct ModifyBackupPolicy: MongoDBOperation {
             if let error = MongoDBBackupPolicy.conflict(in: policy, instanceType: instance.instanceType) { throw error }
             // 4. Running.
             if instance.status != "Running" { throw MongoDBError.incorrectState }
-            try state.changePolicy(instanceId: instanceId, settings: given, at: call.now)
+            try state.changePolicy(instanceId: instance.instanceId, settings: given, at: call.now)
             return []
         }
     }

@@ -11,15 +11,12 @@ struct DescribeBackupPolicy: RDSOperation {
     let store: Store
 
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
-        let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
-            guard let instance = try state.instance(instanceId, product: .rds), instance.accountId == call.accountId else {
-                throw RDSError.taskInstanceNotFound
-            }
+            let instance = try state.instance(of: call, product: .rds, notFound: RDSError.taskInstanceNotFound)
             if let mode = call.optional("BackupPolicyMode"), !["DataBackupPolicy", "LogBackupPolicy"].contains(mode) {
                 throw RDSError.invalidPolicyParameter("BackupPolicyMode")
             }
-            let history = try state.policySegments(instanceId: instanceId)
+            let history = try state.policySegments(instanceId: instance.instanceId)
             return Self.reply(history.last?.settings ?? [:], of: instance, now: call.now)
         }
     }

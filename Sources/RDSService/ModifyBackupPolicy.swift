@@ -18,12 +18,9 @@ struct ModifyBackupPolicy: RDSOperation {
     let store: Store
 
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
-        let instanceId = try call.required("DBInstanceId")
         return try store.transaction { state in
             // 1. The instance exists, for this account.
-            guard let instance = try state.instance(instanceId, product: .rds), instance.accountId == call.accountId else {
-                throw RDSError.attributeInstanceNotFound
-            }
+            let instance = try state.instance(of: call, product: .rds, notFound: RDSError.attributeInstanceNotFound)
             // 2. The mode is one of two.
             let mode = call.optional("BackupPolicyMode") ?? "DataBackupPolicy"
             guard ["DataBackupPolicy", "LogBackupPolicy"].contains(mode) else {
@@ -31,7 +28,7 @@ struct ModifyBackupPolicy: RDSOperation {
             }
             let isData = mode == "DataBackupPolicy"
             // 3. Each value the mode takes is one the API knows.
-            let history = try state.policySegments(instanceId: instanceId)
+            let history = try state.policySegments(instanceId: instance.instanceId)
             var given = history.last?.settings ?? [:]
             for setting in RDSBackupPolicy.settings {
                 let applies =
@@ -68,10 +65,10 @@ struct ModifyBackupPolicy: RDSOperation {
             // 6. Not read-only, 7. Running.
             if instance.instanceType == "Readonly" { throw RDSError.readOnlyInstance }
             if instance.status != "Running" { throw RDSError.incorrectState }
-            try state.changePolicy(instanceId: instanceId, settings: given, at: call.now)
+            try state.changePolicy(instanceId: instance.instanceId, settings: given, at: call.now)
 
             var reply: [RPCValue.Field] = [
-                .init("DBInstanceID", .string(instanceId)), .init("CompressType", .string(policy["CompressType"] ?? "")),
+                .init("DBInstanceID", .string(instance.instanceId)), .init("CompressType", .string(policy["CompressType"] ?? "")),
             ]
             if !isData {
                 reply += [

@@ -300,3 +300,24 @@ def test_durations_are_configurable(start_emulator):
     config = server.control("GET", "/_emulator/config")[1]
     assert (config["instanceCreateDuration"], config["instanceRestartDuration"], config["instanceDeleteDuration"]) == \
         ("0.0", "0.0", "0.0")
+
+
+# -- Backup policies of instances that live ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sdk", SDKS)
+@pytest.mark.parametrize("product", ["rds", "dds"])
+def test_backup_policy_follows_the_instance_status(sdk, product, frozen):
+    """Terraform creates an instance, waits for Running, then sets its backup policy: the policy operations see the
+    status as it is now (Creating, then Running), and a deleted instance as gone."""
+    create, status = (terraform_rds_create, rds_status) if product == "rds" else (terraform_dds_create, dds_status)
+    instance_id = call(sdk, frozen, product, "CreateDBInstance", **create())["DBInstanceId"]
+    assert call(sdk, frozen, product, "ModifyBackupPolicy", DBInstanceId=instance_id, BackupRetentionPeriod="8") == STATE
+    wait(frozen, lambda: status(sdk, frozen, instance_id), "Running")
+    assert "RequestId" in call(sdk, frozen, product, "ModifyBackupPolicy", DBInstanceId=instance_id,
+                               BackupRetentionPeriod="8")
+    assert str(call(sdk, frozen, product, "DescribeBackupPolicy", DBInstanceId=instance_id)["BackupRetentionPeriod"]) == "8"
+    call(sdk, frozen, product, "DeleteDBInstance", DBInstanceId=instance_id)
+    advance(frozen, "10s")
+    for action in ("DescribeBackupPolicy", "ModifyBackupPolicy"):
+        gone = call(sdk, frozen, product, action, DBInstanceId=instance_id, BackupRetentionPeriod="9")
+        assert isinstance(gone, tuple) and gone[1].endswith("NotFound"), (action, gone)
