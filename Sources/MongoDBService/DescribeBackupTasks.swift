@@ -14,21 +14,14 @@ struct DescribeBackupTasks: MongoDBOperation {
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         try store.transaction { state in
             let instance = try state.instance(of: call, product: .mongodb, notFound: MongoDBError.instanceNotFound)
-            var jobs: [BackupRecord]
-            let automatic = try MongoDBBackupPolicy.automaticSets(state, of: instance, now: call.now)
+            var sequence: Int64?
             if let given = call.optional("BackupJobId") {
                 guard let number = BackupRecord.sequence(fromPublicId: given, offset: MongoDBIdentifiers.backupJobIdOffset) else {
                     throw MongoDBError.invalidBackupJobId
                 }
-                if let slot = automatic.slot(ofSequence: number) {
-                    jobs = [automatic.record(slot)]
-                } else {
-                    jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
-                }
-            } else {
-                jobs = try state.runningBackups(instanceId: instance.instanceId, at: call.now)
-                if let running = automatic.running() { jobs.append(running) }
+                sequence = number
             }
+            let jobs = try MongoDBBackupPolicy.automaticSets(state, of: instance, now: call.now).tasks(state, sequence: sequence)
             return [.init("BackupJobs", .array(jobs.map { MongoDBLifecycle.job($0, now: call.now) }))]
         }
     }

@@ -20,22 +20,15 @@ struct DescribeBackupTasks: RDSOperation {
             if let status = call.optional("BackupJobStatus"), !["NoStart", "Progressing"].contains(status) {
                 throw RDSError.invalidParameters
             }
-            var jobs: [BackupRecord]
-            let automatic = try RDSBackupPolicy.automaticSets(state, of: instance, now: call.now)
             let givenJob = call.optional("BackupJobId")
+            var sequence: Int64?
             if let givenJob {
                 guard let number = BackupRecord.sequence(fromPublicId: givenJob, offset: RDSIdentifiers.backupJobIdOffset) else {
                     throw RDSError.invalidParameters
                 }
-                if let slot = automatic.slot(ofSequence: number) {
-                    jobs = [automatic.record(slot)]
-                } else {
-                    jobs = try state.backup(sequence: number, instanceId: instance.instanceId).map { [$0] } ?? []
-                }
-            } else {
-                jobs = try state.runningBackups(instanceId: instance.instanceId, at: call.now)
-                if let running = automatic.running() { jobs.append(running) }
+                sequence = number
             }
+            var jobs = try RDSBackupPolicy.automaticSets(state, of: instance, now: call.now).tasks(state, sequence: sequence)
             // Tasks start at Preparing, so none is ever NoStart.
             switch call.optional("BackupMode") {
             case "Automated": jobs = jobs.filter(\.isAutomatic)

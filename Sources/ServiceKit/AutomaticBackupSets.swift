@@ -60,6 +60,18 @@ public struct AutomaticBackupSets: Sendable {
         return slot
     }
 
+    /// The tasks DescribeBackupTasks shows: the one `sequence` numbers (automatic or manual), or else every task
+    /// running at `now`, the manual one first.
+    public func tasks(_ state: StoreTransaction, sequence: Int64?) throws -> [BackupRecord] {
+        if let sequence {
+            if let slot = slot(ofSequence: sequence) { return [record(slot)] }
+            return try state.backup(sequence: sequence, instanceId: instance.instanceId).map { [$0] } ?? []
+        }
+        var tasks = try state.runningBackups(instanceId: instance.instanceId, at: now)
+        if let running = running() { tasks.append(running) }
+        return tasks
+    }
+
     /// The automatic backup whose task runs at `now`, if any (one at a time: slots are at least 15 minutes apart).
     public func running() -> BackupRecord? {
         guard let latest = schedule.segments.last(where: { $0.from <= now }),
