@@ -12,9 +12,7 @@ struct DescribeBackupPolicy: MongoDBOperation {
     func perform(_ call: RPCCall) throws -> [RPCValue.Field] {
         return try store.transaction { state in
             let instance = try state.instance(of: call, product: .mongodb, notFound: MongoDBError.instanceNotFound)
-            if let type = call.optional("InstanceType"), !["replicate", "sharding"].contains(type) {
-                throw MongoDBError.invalidPolicyParameter("InstanceType")
-            }
+            try MongoDBBackupPolicy.checkInstanceType(call)
             let given = try state.policySegments(instanceId: instance.instanceId).last?.settings ?? [:]
             let policy = MongoDBBackupPolicy.effective(given, instanceType: instance.instanceType)
             let next = MongoDBBackupPolicy.schedule(policy).slot(atOrAfter: call.now, regularOnly: true) ?? call.now

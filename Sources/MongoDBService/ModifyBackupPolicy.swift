@@ -21,9 +21,7 @@ struct ModifyBackupPolicy: MongoDBOperation {
             // 1. The instance exists, for this account.
             let instance = try state.instance(of: call, product: .mongodb, notFound: MongoDBError.instanceNotFound)
             // 2. Each value is one the API knows (InstanceType and CrossBackupType are checked, not kept).
-            if let type = call.optional("InstanceType"), !["replicate", "sharding"].contains(type) {
-                throw MongoDBError.invalidPolicyParameter("InstanceType")
-            }
+            try MongoDBBackupPolicy.checkInstanceType(call)
             if let cross = call.optional("CrossBackupType"), !["update", "delete"].contains(cross) {
                 throw MongoDBError.invalidPolicyParameter("CrossBackupType")
             }

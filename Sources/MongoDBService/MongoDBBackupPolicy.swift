@@ -22,6 +22,13 @@ public enum MongoDBBackupPolicy {
         { text in Int64(text).flatMap { range.contains($0) || extra.contains($0) ? String($0) : nil } }
     }
     static func invalid(_ name: String) -> APIError { MongoDBError.invalidPolicyParameter(name) }
+
+    /// Both policy operations take an `InstanceType`, checked and not kept: the instance's own type decides.
+    static func checkInstanceType(_ call: RPCCall) throws {
+        if let type = call.optional("InstanceType"), !["replicate", "sharding"].contains(type) {
+            throw invalid("InstanceType")
+        }
+    }
     static let anyText: @Sendable (String) -> String? = { $0.utf8.count <= 256 ? $0 : nil }
 
     /// In DescribeBackupPolicy's order (§4.2); `PreferredNextBackupTime` is added there.
