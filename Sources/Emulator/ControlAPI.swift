@@ -217,6 +217,7 @@ struct ControlAPI {
             .init("Progress", .integer(Int64(state.percent))),
         ]
         if let deleted = backup.deletedAt { fields.append(.init("DeletedTime", .string(UTCTime.iso8601(deleted)))) }
+        fields.append(.init("ExpireTime", .string(backup.expiresAt.map(UTCTime.iso8601) ?? keptForever)))
         if let strategy = backup.strategy { fields.append(.init("BackupStrategy", .string(strategy))) }
         if let names = backup.databaseNames { fields.append(.init("DBName", .string(names))) }
         if let days = backup.retentionDays { fields.append(.init("BackupRetentionPeriod", .integer(days))) }

@@ -7,7 +7,7 @@
 enum Schema {
     static let migrations: [String] = [
         version1, version2, version3, version4, version5, version6, version7, version8, version9, version10,
-        version11, version12,
+        version11, version12, version13,
     ]
 
     /// The version a state file has after every migration.
@@ -274,5 +274,31 @@ enum Schema {
             reply       TEXT NOT NULL,
             PRIMARY KEY (account_id, product, action, token)
         ) WITHOUT ROWID;
+        """
+
+    /// Version 13: manual sets expire. Each backup keeps the instant its set stops being listed (`expires_at`: its end
+    /// plus its own retention, else the retention of the policy in force when it started; NULL: kept for ever), in
+    /// an index of the undeleted ones; an instance's total keeps how many of its undeleted sets had expired by
+    /// `expired_by` (`expired`), moved to the clock's reading by the reads that count (see `unfilteredTotal`), so
+    /// that an unfiltered count stays constant-cost. Upgraded sets are dated by the same rule, with the policy
+    /// history that version 10 began (the products' default retentions, RDS 7 days and MongoDB 30, where the
+    /// history names none); their totals count nothing as expired yet (`expired_by` at the start of time).
+    private static let version13 = """
+        ALTER TABLE backups ADD COLUMN expires_at INTEGER;
+        UPDATE backups SET expires_at = finishes_at + retention_days * 86400000 WHERE retention_days >= 0;
+        UPDATE backups SET expires_at = finishes_at + 86400000 * coalesce(
+                (SELECT coalesce(CAST(json_extract(p.settings, '$.BackupRetentionPeriod') AS INTEGER),
+                                 CASE backups.product WHEN 'mongodb' THEN 30 ELSE 7 END)
+                 FROM backup_policies p WHERE p.instance_id = backups.instance_id AND p.valid_from <= backups.started_at
+                 ORDER BY p.valid_from DESC LIMIT 1),
+                (SELECT coalesce(CAST(json_extract(p.settings, '$.BackupRetentionPeriod') AS INTEGER),
+                                 CASE backups.product WHEN 'mongodb' THEN 30 ELSE 7 END)
+                 FROM backup_policies p WHERE p.instance_id = backups.instance_id ORDER BY p.valid_from LIMIT 1),
+                CASE backups.product WHEN 'mongodb' THEN 30 ELSE 7 END)
+            WHERE retention_days IS NULL AND instance_id <> '';
+        CREATE INDEX backups_by_expiry ON backups (instance_id, expires_at)
+            WHERE expires_at IS NOT NULL AND deleted_at IS NULL;
+        ALTER TABLE backup_totals ADD COLUMN expired INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE backup_totals ADD COLUMN expired_by INTEGER NOT NULL DEFAULT -9223372036854775808;
         """
 }

@@ -128,6 +128,9 @@ public struct BackupAdmission: Sendable {
     public var scriptedOutcome: BackupOutcome?
     /// The instance has a backup total (`StoreTransaction.insert` updates it, or starts it if not).
     var hasTotal: Bool
+    /// The settings given for the backup policy in force at the call (the first one, with the clock set before the
+    /// instance's life): the product reads a manual set's retention from them.
+    public var policySettings: [String: String] = [:]
 }
 
 /// A backup accepted by CreateBackup: its task, and the backup set the task produces.
@@ -151,6 +154,8 @@ public struct BackupRecord: Sendable, Equatable {
     public var outcome: BackupOutcome
     /// When DeleteBackup removed the backup set; the task still counts for the daily quota.
     public var deletedAt: Int64?
+    /// When the set stops being listed: its end plus its retention; nil when it is kept for ever.
+    public var expiresAt: Int64?
     /// The instance's databases when the backup started: what the set holds, and a clone of it gets (nil for
     /// backups taken before the emulator kept them).
     public var instanceDatabases: [String]?
@@ -179,6 +184,18 @@ public struct BackupRecord: Sendable, Equatable {
 }
 
 extension BackupRecord {
+    /// When a set that ends at `end` and is kept `days` days expires: nil when it is kept for ever (`-1`, or past
+    /// any instant the clock can show).
+    public static func expiry(end: Int64, retentionDays days: Int64) -> Int64? {
+        guard days >= 0 else { return nil }
+        let (span, overflow) = days.multipliedReportingOverflow(by: 86_400_000)
+        let (instant, later) = end.addingReportingOverflow(span)
+        return overflow || later ? nil : instant
+    }
+
+    /// Whether the set is still kept at `now` (not yet expired).
+    public func isKept(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }
+
     /// The sequence number behind a public id (digits: `offset + sequence`), or nil if it cannot be one.
     public static func sequence(fromPublicId text: String, offset: Int64) -> Int64? {
         guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int64(text) else {

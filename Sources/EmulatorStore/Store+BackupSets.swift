@@ -3,7 +3,7 @@ extension StoreTransaction {
     static let backupColumns = """
         sequence, product, instance_id, account_id, method, backup_type, strategy, database_names,
         retention_days, started_at, finishes_at, duration, fail_stage, hold_stage, hold_until, deleted_at,
-        instance_databases
+        instance_databases, expires_at
         """
 
     static func backup(_ row: SQLiteRow) -> BackupRecord {
@@ -15,6 +15,7 @@ extension StoreTransaction {
             outcome: BackupOutcome(failStage: row.optionalText(12), holdStage: row.optionalText(13), holdUntil: row.optionalInt(14)),
             deletedAt: row.optionalInt(15))
         backup.instanceDatabases = row.optionalText(16).map(databaseList)
+        backup.expiresAt = row.optionalInt(17)
         return backup
     }
 
@@ -39,7 +40,8 @@ extension StoreTransaction {
         "SELECT \(backupColumns) FROM backups WHERE instance_id = ?1 ORDER BY sequence LIMIT ?2 OFFSET ?3")
 
     /// The backup sets the filter selects, newest first, at most `limit` after skipping `offset`, and
-    /// how many it selects in all (0 without `counting`: a count over a wide range costs a walk of it).
+    /// how many it selects in all (0 without `counting`: a count over a wide range costs a walk of it). A set is
+    /// selected until it expires (`expires_at`, by the clock's reading `endedBy`).
     ///
     /// The statement's text depends only on which filters are set, never on their values: a list of sequence
     /// numbers is bound as one JSON array, so that the statement cache holds a handful of texts, whatever the
@@ -47,8 +49,10 @@ extension StoreTransaction {
     public func backupSets(_ filter: BackupSetFilter, limit: Int, offset: Int, counting: Bool = true) throws
         -> (page: [BackupRecord], total: Int)
     {
-        var conditions =
-            "instance_id = ?1 AND deleted_at IS NULL AND started_at >= ?2 AND started_at <= ?3 AND finishes_at <= ?4"
+        var conditions = """
+            instance_id = ?1 AND deleted_at IS NULL AND started_at >= ?2 AND started_at <= ?3 AND finishes_at <= ?4
+                AND (expires_at IS NULL OR expires_at > ?4)
+            """
         var arguments: [SQLValue] = [
             .text(filter.instanceId), .int(filter.startedFrom), .int(filter.until), .int(filter.endedBy),
         ]
@@ -60,36 +64,65 @@ extension StoreTransaction {
         }
         let counted = !counting ? 0 : filter.isUnfiltered ? try unfilteredTotal(filter) : nil
         let total = try counted ?? connection.query("SELECT count(*) FROM backups WHERE \(conditions)", arguments) { $0.int(0) }.first ?? 0
+        // With the total known, the walk stops at the last set there is, rather than going on through the expired
+        // ones (older, as a rule) in search of more.
+        let wanted = counting ? min(Int64(limit), max(0, total - Int64(offset))) : Int64(limit)
+        if wanted == 0 { return ([], Int(total)) }
         let paging = arguments.count
         let page = try connection.query(
             "SELECT \(Self.backupColumns) FROM backups WHERE \(conditions) ORDER BY started_at DESC, sequence DESC "
                 + "LIMIT ?\(paging + 1) OFFSET ?\(paging + 2)",
-            arguments + [.int(Int64(limit)), .int(Int64(offset))], read: Self.backup)
+            arguments + [.int(wanted), .int(Int64(offset))], read: Self.backup)
         return (page, Int(total))
     }
 
-    /// Every undeleted set of the instance but those whose task has not ended at `endedBy`, from its total: constant
-    /// cost, however many backups it has. A set not ended at `endedBy` started after `endedBy` minus the instance's
-    /// longest task, so those are a short range of the start index (one task at a time per instance: few). Nil for an
+    /// Every undeleted set of the instance but those whose task has not ended at `endedBy` and those expired by then,
+    /// from its total: constant cost, however many backups it has. A set not ended at `endedBy` started after
+    /// `endedBy` minus the instance's longest task, so those are a short range of the start index (one task at a time
+    /// per instance: few). The expired ones are the total's `expired` count, which holds for its `expired_by`
+    /// instant: the sets whose expiry lies between that instant and `endedBy` are counted over the expiry index
+    /// and the count moved to `endedBy` (written only when it changes), so each set's expiry is counted about
+    /// once while the clock goes forward, and the count follows a clock set back the same way. Nil for an
     /// instance without a total (its backups are then counted).
     private func unfilteredTotal(_ filter: BackupSetFilter) throws -> Int64? {
         guard
-            let (undeleted, longest) = try connection.query(Self.totalRow, [.text(filter.instanceId)], read: {
-                ($0.int(0), $0.int(1))
+            let (undeleted, longest, expired, expiredBy) = try connection.query(Self.totalRow, [.text(filter.instanceId)], read: {
+                ($0.int(0), $0.int(1), $0.int(2), $0.int(3))
             }).first
         else { return nil }
-        let unended = try connection.query(Self.unendedSets, [.text(filter.instanceId), .int(filter.endedBy), .int(longest)]) {
+        let now = filter.endedBy
+        let unended = try connection.query(Self.unendedSets, [.text(filter.instanceId), .int(now), .int(longest)]) {
             $0.int(0)
         }.first ?? 0
-        return undeleted - unended
+        var expiredNow = expired
+        if now != expiredBy {
+            let (low, high) = now > expiredBy ? (expiredBy, now) : (now, expiredBy)
+            let between = try connection.query(Self.expiringBetween, [.text(filter.instanceId), .int(low), .int(high)]) {
+                $0.int(0)
+            }.first ?? 0
+            if between != 0 {
+                expiredNow += now > expiredBy ? between : -between
+                try connection.run(Self.moveExpired, [.text(filter.instanceId), .int(expiredNow), .int(now)])
+            }
+        }
+        return undeleted - unended - expiredNow
     }
 
-    private static let totalRow = SQLStatement("SELECT undeleted, longest FROM backup_totals WHERE instance_id = ?1")
+    private static let totalRow = SQLStatement(
+        "SELECT undeleted, longest, expired, expired_by FROM backup_totals WHERE instance_id = ?1")
     private static let unendedSets = SQLStatement(
         """
         SELECT count(*) FROM backups
         WHERE instance_id = ?1 AND started_at > ?2 - ?3 AND finishes_at > ?2 AND deleted_at IS NULL
         """)
+    /// Undeleted sets expiring in `(?2, ?3]`, over the expiry index.
+    private static let expiringBetween = SQLStatement(
+        """
+        SELECT count(*) FROM backups
+        WHERE instance_id = ?1 AND expires_at > ?2 AND expires_at <= ?3 AND deleted_at IS NULL
+        """)
+    private static let moveExpired = SQLStatement(
+        "UPDATE OR ROLLBACK backup_totals SET expired = ?2, expired_by = ?3 WHERE instance_id = ?1")
 
     /// One backup by sequence number, if it belongs to the instance.
     public func backup(sequence: Int64, instanceId: String) throws -> BackupRecord? {
@@ -111,14 +144,20 @@ extension StoreTransaction {
             [.text(instanceId), .int(now), .int(Self.unboundedSpan)], read: Self.backup)
     }
 
-    /// Marks a set deleted (its task still counts for the daily quota) and takes it off its instance's total.
+    /// Marks a set deleted (its task still counts for the daily quota) and takes it off its instance's total (and
+    /// off the total's expired count, if counted there).
     public func markDeleted(sequence: Int64, at now: Int64) throws {
         let deleted = try connection.query(
-            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id",
+            "UPDATE backups SET deleted_at = ?2 WHERE sequence = ?1 AND deleted_at IS NULL RETURNING instance_id, expires_at",
             [.int(sequence), .int(now)]
-        ) { $0.text(0) }
-        for id in deleted {
-            try connection.run("UPDATE backup_totals SET undeleted = undeleted - 1 WHERE instance_id = ?1", [.text(id)])
+        ) { ($0.text(0), $0.optionalInt(1)) }
+        for (id, expiresAt) in deleted {
+            try connection.run(
+                """
+                UPDATE backup_totals SET undeleted = undeleted - 1,
+                    expired = expired - CASE WHEN ?2 <= expired_by THEN 1 ELSE 0 END
+                WHERE instance_id = ?1
+                """, [.text(id), expiresAt.map(SQLValue.int) ?? .null])
         }
     }
 }

@@ -12,14 +12,19 @@ extension StoreTransaction {
             CASE WHEN t.day = ?7 THEN t.accepted
                  ELSE (SELECT count(*) FROM backups b WHERE b.instance_id = ?1 AND b.started_at >= ?4 AND b.started_at < ?5)
             END,
-            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.instance_id IS NOT NULL
+            o.instance_id IS NOT NULL, o.fail_stage, o.hold_stage, o.hold_until, t.instance_id IS NOT NULL,
+            coalesce(
+                (SELECT p.settings FROM backup_policies p WHERE p.instance_id = ?1 AND p.valid_from <= ?3
+                 ORDER BY p.valid_from DESC LIMIT 1),
+                (SELECT p.settings FROM backup_policies p WHERE p.instance_id = ?1 ORDER BY p.valid_from LIMIT 1))
         FROM instances i LEFT JOIN next_backup_outcomes o USING (instance_id) LEFT JOIN backup_totals t USING (instance_id)
         WHERE i.instance_id = ?1 AND i.product = ?2
             AND NOT (i.transition IS 'Deleting' AND i.transition_ends <= ?3)
         """)
 
     /// The instance with what CreateBackup checks about it at `now`: a running task, the backups accepted
-    /// in `day`, the scripted outcome. One statement, over the primary keys and a short range of the start index.
+    /// in `day`, the scripted outcome, the backup policy in force. One statement, over the primary keys and short
+    /// ranges of the start and policy indexes.
     ///
     /// The backups accepted in `day` are read from the instance's total when `day` is the UTC day the total
     /// counts (the day of the instance's latest insert); otherwise (another day, a clock set back to an earlier
@@ -45,7 +50,8 @@ extension StoreTransaction {
                 scriptedOutcome: row.int(10) == 0
                     ? nil
                     : BackupOutcome(failStage: row.optionalText(11), holdStage: row.optionalText(12), holdUntil: row.optionalInt(13)),
-                hasTotal: row.int(14) != 0)
+                hasTotal: row.int(14) != 0,
+                policySettings: row.optionalText(15).map(Self.policySettings) ?? [:])
         }.first
     }
 
@@ -70,12 +76,15 @@ extension StoreTransaction {
                 backup.outcome.failStage.map(SQLValue.text) ?? .null, backup.outcome.holdStage.map(SQLValue.text) ?? .null,
                 backup.outcome.holdUntil.map(SQLValue.int) ?? .null,
                 backup.instanceDatabases.map { .text($0.joined(separator: ",")) } ?? .null,
+                backup.expiresAt.map(SQLValue.int) ?? .null,
             ])
         var stored = backup
         stored.sequence = connection.lastInsertedRowID
         let dayStart = Self.startOfDay(backup.startedAt)
         let arguments: [SQLValue] = [.text(backup.instanceId), .int(dayStart), .int(Self.endOfDay(dayStart))]
-        let counted = admission?.hasTotal == false ? 0 : try connection.run(Self.countBackup, arguments + [.int(backup.span)])
+        let counted =
+            admission?.hasTotal == false
+            ? 0 : try connection.run(Self.countBackup, arguments + [.int(backup.span), backup.expiresAt.map(SQLValue.int) ?? .null])
         if counted == 0 { try connection.run(Self.startTotal, arguments) }
         return stored
     }
@@ -84,12 +93,13 @@ extension StoreTransaction {
         """
         INSERT OR ROLLBACK INTO backups (product, instance_id, account_id, method, backup_type, strategy,
                                          database_names, retention_days, started_at, finishes_at, duration, fail_stage,
-                                         hold_stage, hold_until, instance_databases)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                                         hold_stage, hold_until, instance_databases, expires_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
         """)
 
-    /// Counts the backup just inserted, started in the day `[?2, ?3)` and taking `?4`. The day's count goes on
-    /// when the total counts that day, and is counted afresh otherwise (the CASE reads the range only then).
+    /// Counts the backup just inserted, started in the day `[?2, ?3)`, taking `?4` and expiring at `?5`. The day's
+    /// count goes on when the total counts that day, and is counted afresh otherwise (the CASE reads the range only
+    /// then). A set that had expired by the total's `expired_by` (the clock set back, then forward) counts there.
     private static let countBackup = SQLStatement(
         """
         UPDATE OR ROLLBACK backup_totals
@@ -97,7 +107,8 @@ extension StoreTransaction {
             accepted = CASE WHEN day = ?2 THEN accepted + 1
                             ELSE (SELECT count(*) FROM backups WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3)
                        END,
-            day = ?2, longest = max(longest, ?4)
+            day = ?2, longest = max(longest, ?4),
+            expired = expired + CASE WHEN ?5 <= expired_by THEN 1 ELSE 0 END
         WHERE instance_id = ?1
         """)
 

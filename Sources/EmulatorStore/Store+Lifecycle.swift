@@ -28,10 +28,11 @@ extension StoreTransaction {
         try put(changed)
     }
 
-    /// The instance's latest backup set that had ended by `instant` and can be restored: successful, not deleted.
-    public func latestUsableSet(instanceId: String, endedBy instant: Int64) throws -> BackupRecord? {
+    /// The instance's latest backup set that had ended by `instant` and can be restored at `now`: successful, not
+    /// deleted, not expired.
+    public func latestUsableSet(instanceId: String, endedBy instant: Int64, keptAt now: Int64) throws -> BackupRecord? {
         try backups(instanceId: instanceId)
-            .filter { $0.deletedAt == nil && $0.outcome.failStage == nil && $0.finishesAt <= instant }
+            .filter { $0.deletedAt == nil && $0.outcome.failStage == nil && $0.finishesAt <= instant && $0.isKept(at: now) }
             .max { $0.finishesAt < $1.finishesAt }
     }
 

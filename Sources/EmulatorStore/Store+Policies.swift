@@ -24,12 +24,13 @@ extension StoreTransaction {
             "SELECT segment, valid_from, valid_to, settings FROM backup_policies WHERE instance_id = ?1 ORDER BY valid_from, segment",
             [.text(instanceId)]
         ) { row in
-            PolicySegment(
-                key: row.int(0), from: row.int(1), to: row.optionalInt(2),
-                settings: AttributesJSON.decode(row.text(3)).compactMapValues {
-                    if case .string(let text) = $0 { text } else { nil }
-                })
+            PolicySegment(key: row.int(0), from: row.int(1), to: row.optionalInt(2), settings: Self.policySettings(row.text(3)))
         }
+    }
+
+    /// A segment's settings, as stored (text values by name).
+    static func policySettings(_ json: String) -> [String: String] {
+        AttributesJSON.decode(json).compactMapValues { if case .string(let text) = $0 { text } else { nil } }
     }
 
     /// The instance's life in the emulator begins at `now`, under `settings`: earlier history is forgotten.

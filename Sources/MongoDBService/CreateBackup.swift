@@ -47,7 +47,8 @@ struct CreateBackup: MongoDBOperation {
                 BackupRecord(
                     product: .mongodb, instanceId: instanceId, accountId: call.accountId, method: method,
                     backupType: "FullBackup", retentionDays: retentionDays, startedAt: call.now, finishesAt: call.now),
-                after: admission, duration: configuration.backupDuration, stages: MongoDBLifecycle.stages)
+                after: admission, duration: configuration.backupDuration, stages: MongoDBLifecycle.stages,
+                policyRetentionDays: MongoDBBackupPolicy.retentionDays(admission.policySettings))
             return [
                 .init("BackupId", .string(MongoDBIdentifiers.backupId(backup.sequence))),
                 .init("BackupJobId", .string(MongoDBIdentifiers.backupJobId(backup.sequence))),

@@ -115,7 +115,7 @@ struct CreateDBInstance: MongoDBOperation {
         if let id = call.optional("BackupId") {
             guard let sequence = BackupRecord.sequence(fromPublicId: id, offset: MongoDBIdentifiers.backupIdOffset),
                 let backup = try state.backup(sequence: sequence, instanceId: source.instanceId),
-                backup.deletedAt == nil, backup.finishesAt <= call.now
+                backup.deletedAt == nil, backup.finishesAt <= call.now, backup.isKept(at: call.now)
             else { throw MongoDBError.backupSetNotFound }
             guard backup.outcome.failStage == nil else { throw MongoDBError.backupSetUnusable }
             return backup
@@ -127,7 +127,7 @@ struct CreateDBInstance: MongoDBOperation {
             throw MongoDBError.backupLogDisabled
         }
         guard instant <= call.now, instant >= call.now - restoreWindow,
-            let set = try state.latestUsableSet(instanceId: source.instanceId, endedBy: instant)
+            let set = try state.latestUsableSet(instanceId: source.instanceId, endedBy: instant, keptAt: call.now)
         else { throw MongoDBError.noBackupForRestoreTime }
         return set
     }

@@ -105,13 +105,18 @@ public enum MongoDBBackupPolicy {
         return nil
     }
 
+    /// How long the policy keeps a full backup set, from the settings given (the default: 30 days).
+    static func retentionDays(_ given: [String: String]) -> Int64 {
+        Int64(given["BackupRetentionPeriod"] ?? "") ?? 30
+    }
+
     /// The schedule of automatic backups a policy in force makes: high-frequency ones only with Flash backups.
     static func schedule(_ policy: [String: String]) -> BackupSchedule {
         BackupSchedule(
             weekdays: BackupSchedule.weekdays(fromPeriod: policy["PreferredBackupPeriod"] ?? "") ?? 0,
             windowHour: BackupSchedule.windowHour(from: policy["PreferredBackupTime"] ?? "") ?? 0,
             intervalMinutes: policy["SnapshotBackupType"] == "Flash" ? Int(policy["BackupInterval"] ?? "") : nil,
-            retentionDays: Int64(policy["BackupRetentionPeriod"] ?? "") ?? 30)
+            retentionDays: retentionDays(policy))
     }
 
     static func segments(_ history: [PolicySegment], instanceType: String) -> [ScheduleSegment] {

@@ -48,6 +48,7 @@ public enum MongoDBLifecycle {
             .init("BackupIntranetDownloadURL", .string(downloadable ? "https://mongobak-\(region).oss-\(region)-internal.aliyuncs.com/\(file)" : "")),
             .init("BackupScale", .string("DBInstance")), .init("IsAvail", .boolean(succeeded)),
             .init("EngineVersion", .string(instance.engineVersion)),
-        ] + (backup.isAutomatic ? [.init("BackupExpireTime", .string(backup.expiresAt.map(UTCTime.iso8601) ?? keptForever))] : []))
+            .init("BackupExpireTime", .string(backup.expiresAt.map(UTCTime.iso8601) ?? keptForever)),
+        ])
     }
 }

@@ -95,7 +95,7 @@ struct CloneDBInstance: RDSOperation {
     {
         guard let sequence = BackupRecord.sequence(fromPublicId: id, offset: RDSIdentifiers.backupIdOffset),
             let backup = try state.backup(sequence: sequence, instanceId: source.instanceId),
-            backup.deletedAt == nil, backup.finishesAt <= now, backup.outcome.failStage == nil
+            backup.deletedAt == nil, backup.finishesAt <= now, backup.isKept(at: now), backup.outcome.failStage == nil
         else { throw RDSError.backupSetNotFound }
         return backup
     }
@@ -111,7 +111,7 @@ struct CloneDBInstance: RDSOperation {
     static func setCovering(_ instant: Int64, of source: InstanceRecord, _ state: StoreTransaction, now: Int64) throws
         -> BackupRecord
     {
-        guard instant <= now, let set = try state.latestUsableSet(instanceId: source.instanceId, endedBy: instant) else {
+        guard instant <= now, let set = try state.latestUsableSet(instanceId: source.instanceId, endedBy: instant, keptAt: now) else {
             throw RDSError.noBackupForRestoreTime
         }
         return set

@@ -50,7 +50,8 @@ struct CreateBackup: RDSOperation {
                     backupType: request.backupType ?? "Auto", strategy: request.strategy,
                     databaseNames: request.databaseNames?.joined(separator: ","), retentionDays: request.retentionDays,
                     startedAt: call.now, finishesAt: call.now),
-                after: admission, duration: configuration.backupDuration, stages: RDSLifecycle.stages)
+                after: admission, duration: configuration.backupDuration, stages: RDSLifecycle.stages,
+                policyRetentionDays: RDSBackupPolicy.retentionDays(admission.policySettings))
             switch configuration.profile {
             case .current: return [.init("BackupJobId", .string(RDSIdentifiers.backupJobId(backup.sequence)))]
             case .legacy: return []

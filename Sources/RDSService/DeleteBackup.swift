@@ -32,7 +32,9 @@ struct DeleteBackup: RDSOperation {
                     } else {
                         try state.backup(sequence: number, instanceId: instance.instanceId)
                     }
-                guard let backup, backup.deletedAt == nil, backup.finishesAt <= call.now else { throw RDSError.backupSetNotFound }
+                guard let backup, backup.deletedAt == nil, backup.finishesAt <= call.now, backup.isKept(at: call.now) else {
+                    throw RDSError.backupSetNotFound
+                }
                 found.append(backup)
             }
             // Automatic sets can be deleted only once old enough (W§6.2).

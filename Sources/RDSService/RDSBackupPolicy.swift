@@ -119,13 +119,18 @@ public enum RDSBackupPolicy {
         return nil
     }
 
+    /// How long the policy keeps a data backup set, from the settings given (the default: 7 days).
+    static func retentionDays(_ given: [String: String]) -> Int64 {
+        Int64(given["BackupRetentionPeriod"] ?? "") ?? 7
+    }
+
     /// The schedule of automatic backups a policy in force makes.
     static func schedule(_ policy: [String: String]) -> BackupSchedule {
         BackupSchedule(
             weekdays: BackupSchedule.weekdays(fromPeriod: policy["PreferredBackupPeriod"] ?? "") ?? 0,
             windowHour: BackupSchedule.windowHour(from: policy["PreferredBackupTime"] ?? "") ?? 0,
             intervalMinutes: Int(policy["BackupInterval"] ?? ""),
-            retentionDays: Int64(policy["BackupRetentionPeriod"] ?? "") ?? 7)
+            retentionDays: retentionDays(policy))
     }
 
     /// The history as schedules, for an instance of `engine` on `storageType`.

@@ -30,9 +30,9 @@ public enum RDSLifecycle {
         return .object(fields)
     }
 
-    /// One `Items.Backup` entry of DescribeBackups: every documented field, consistent with the task. An automatic
-    /// set is `Automated`, by the `System`, with its expected expiry, and deletable (`StoreStatus` `Enabled`) only
-    /// `deletableAfterDays` after its end.
+    /// One `Items.Backup` entry of DescribeBackups: every documented field, consistent with the task, and when the
+    /// set expires (`ExpectExpireTime`). An automatic set is `Automated`, by the `System`, and deletable
+    /// (`StoreStatus` `Enabled`) only `deletableAfterDays` after its end.
     static func backupSet(_ backup: BackupRecord, of instance: InstanceRecord, now: Int64, deletableAfterDays: Int64? = nil)
         -> RPCValue
     {
@@ -65,7 +65,8 @@ public enum RDSLifecycle {
             .init("StorageClass", .string("0")), .init("Encryption", .string("{}")),
             .init("CopyOnlyBackup", .string("0")), .init("Checksum", .string("")),
             .init("Engine", .string(instance.engine)), .init("EngineVersion", .string(instance.engineVersion)),
-        ] + (automatic ? [.init("ExpectExpireTime", .string(backup.expiresAt.map(UTCTime.iso8601) ?? keptForever))] : []))
+            .init("ExpectExpireTime", .string(backup.expiresAt.map(UTCTime.iso8601) ?? keptForever)),
+        ])
     }
 
     /// Whether an automatic set may be deleted at `now`, `deletableAfterDays` after its end.

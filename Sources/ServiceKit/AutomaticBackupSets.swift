@@ -42,12 +42,14 @@ public struct AutomaticBackupSets: Sendable {
     public func record(_ slot: Int64) -> BackupRecord {
         let outcome = BackupOutcome(failStage: events[slot]?.failStage)
         let segment = schedule.segment(making: slot)
-        return BackupRecord(
+        let finishesAt = BackupRecord.finishTime(start: slot, duration: BackupSchedule.duration, outcome: outcome, stages: stages)
+        var record = BackupRecord(
             sequence: Self.sequenceBase + (key ?? 0) * Self.keySpan + slot / 60_000, product: instance.product,
             instanceId: instance.instanceId, accountId: instance.accountId, method: method, backupType: "FullBackup",
             retentionDays: segment?.schedule.retentionDays, startedAt: slot,
-            finishesAt: BackupRecord.finishTime(start: slot, duration: BackupSchedule.duration, outcome: outcome, stages: stages),
-            duration: BackupSchedule.duration, outcome: outcome, deletedAt: events[slot]?.deletedAt)
+            finishesAt: finishesAt, duration: BackupSchedule.duration, outcome: outcome, deletedAt: events[slot]?.deletedAt)
+        record.expiresAt = segment.flatMap { BackupRecord.expiry(end: finishesAt, retentionDays: $0.schedule.retentionDays) }
+        return record
     }
 
     /// The slot a sequence number names, if it is one of this instance's automatic backups that has started.
@@ -121,12 +123,6 @@ public struct AutomaticBackupSets: Sendable {
 extension BackupRecord {
     /// Made by the policy, not by CreateBackup (see `AutomaticBackupSets`).
     public var isAutomatic: Bool { sequence >= AutomaticBackupSets.sequenceBase }
-
-    /// When the set expires: its end plus its retention; nil when it is kept for ever.
-    public var expiresAt: Int64? {
-        guard let days = retentionDays, days >= 0 else { return nil }
-        return finishesAt + days * 86_400_000
-    }
 }
 
 /// `ExpectExpireTime` / `BackupExpireTime` of a set kept for ever.

@@ -17,10 +17,11 @@ extension StoreTransaction {
     }
 
     /// Starts the backup task `task`, admitted by `admission`: it takes the instance's scripted outcome, which
-    /// it uses up (else it succeeds), runs for `duration` through `stages`, and ends accordingly.
-    public func startBackup(_ task: BackupRecord, after admission: BackupAdmission, duration: Int64, stages: TaskStages)
-        throws -> BackupRecord
-    {
+    /// it uses up (else it succeeds), runs for `duration` through `stages`, and ends accordingly. Its set is kept
+    /// its own retention days after its end, else `policyRetentionDays` (the policy's in force now).
+    public func startBackup(
+        _ task: BackupRecord, after admission: BackupAdmission, duration: Int64, stages: TaskStages, policyRetentionDays: Int64
+    ) throws -> BackupRecord {
         var task = task
         task.outcome = admission.scriptedOutcome ?? BackupOutcome()
         if admission.scriptedOutcome != nil { try forgetNextOutcome(instanceId: task.instanceId) }
@@ -28,6 +29,7 @@ extension StoreTransaction {
         task.instanceDatabases = admission.instance.databases
         task.finishesAt = BackupRecord.finishTime(
             start: task.startedAt, duration: duration, outcome: task.outcome, stages: stages)
+        task.expiresAt = BackupRecord.expiry(end: task.finishesAt, retentionDays: task.retentionDays ?? policyRetentionDays)
         return try insert(task, after: admission)
     }
 }

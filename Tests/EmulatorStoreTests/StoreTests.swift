@@ -327,7 +327,7 @@ import Testing
         #expect(
             try inspector.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backups'") {
                 $0.text(0)
-            } == ["backups_by_start"])
+            }.sorted() == ["backups_by_expiry", "backups_by_start"])
         func running(at now: Int64) throws -> Bool {
             try upgraded.transaction {
                 try #require(try $0.backupAdmission("rm-1", product: .rds, at: now, day: 0..<1)).hasTaskRunning
@@ -386,9 +386,11 @@ import Testing
         #expect(try totals() == ["rm-1 2 - 0"])  // counted afresh; the day's count is read from the backups
         func total(_ instance: String) throws -> Int {
             try upgraded.transaction {
-                try $0.backupSets(BackupSetFilter(instanceId: instance, endedBy: 100 * day), limit: 1, offset: 0).total
+                try $0.backupSets(BackupSetFilter(instanceId: instance, endedBy: 10 * day), limit: 1, offset: 0).total
             }
         }
+        // Upgraded sets expire by the default retention (no policy history: the file had no instances).
+        #expect(try inspector.query("SELECT expires_at - finishes_at FROM backups") { $0.int(0) } == [7 * day, 7 * day, 7 * day])
         #expect(try total("rm-1") == 2)
         #expect(try total("rm-2") == 1)  // no total: every set is counted
         try upgraded.transaction { try $0.put(Self.instance) }  // the file had its backups, not its instance

@@ -155,4 +155,68 @@ import Testing
             #expect(sets.count == 100)
         }
     }
+
+    func setClock(_ server: TestEmulator, _ instant: String) throws {
+        #expect(try server.send("POST", "/_emulator/clock", json: #"{"set": "\#(instant)"}"#).status == 200)
+    }
+
+    /// A manual set is kept its own `BackupRetentionPeriod`, else the retention of the policy in force when it was
+    /// made: then every operation that finds sets stops finding it. Its task, and the control API's record of it, stay.
+    @Test func manualSetsExpireAfterTheirRetention() throws {
+        try instances { server in
+            let manual = "&BackupMode=Manual"
+            #expect(try server.get("/?Action=CreateBackup&\(Self.rds)").status == 200)  // kept the policy's 10 days
+            try advance(server, "1h")
+            #expect(try server.get("/?Action=CreateBackup&\(Self.rds)&BackupRetentionPeriod=30").status == 200)
+            try advance(server, "1h")
+            #expect(try server.get("/?Action=CreateBackup&\(Self.rds)&BackupRetentionPeriod=-1").status == 200)
+            // A later policy does not re-date the sets made before it.
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupRetentionPeriod=20").status == 200)
+            let sets = try rdsSets(server, manual).sets
+            #expect(sets.map { $0["ExpectExpireTime"] as? String } == [
+                "9999-01-01T00:00:00Z", "2024-01-31T01:00:00Z", "2024-01-11T00:00:00Z",
+            ])
+            let first = try #require(sets.last?["BackupId"] as? String)
+            try setClock(server, "2024-01-10T23:59:59Z")
+            #expect(try rdsSets(server, manual).total == "3")
+            try setClock(server, "2024-01-11T00:00:00Z")
+            #expect(try rdsSets(server, manual).total == "2")
+            #expect(try rdsSets(server, manual).sets.count == 2)
+            #expect(try rdsSets(server, "&BackupId=\(first)").total == "0")
+            #expect(try rdsSets(server, "\(manual)&StartTime=2024-01-01T00:00Z&EndTime=2024-01-01T00:30Z").total == "0")
+            #expect(try server.get("/?Action=DeleteBackup&\(Self.rds)&BackupId=\(first)").body.contains("InvalidBackupSetID.NotFound"))
+            // The task is still found by its job id; the control API still lists the backup, with its expiry.
+            let job = String(Int64(first)! - 321_020_560 + 5_073_730)
+            #expect(try server.get("/?Action=DescribeBackupTasks&\(Self.rds)&BackupJobId=\(job)").body.contains(#""BackupStatus":"Finished""#))
+            let control = try server.get("/_emulator/instances/rm-auto/backups")
+            #expect(control.headers.first { $0.name == "X-Total-Count" }?.value == "3")
+            #expect(control.body.contains(#""ExpireTime":"2024-01-11T00:00:00Z""#))
+            // The clock set back shows it again; deleted then, it stays gone whichever way the clock goes.
+            try setClock(server, "2024-01-10T12:00:00Z")
+            #expect(try rdsSets(server, manual).total == "3")
+            #expect(try server.get("/?Action=DeleteBackup&\(Self.rds)&BackupId=\(first)").status == 200)
+            #expect(try rdsSets(server, manual).total == "2")
+            try setClock(server, "2024-01-31T01:00:00Z")
+            #expect(try rdsSets(server, manual).total == "1")
+            try setClock(server, "2024-01-11T00:00:00Z")
+            #expect(try rdsSets(server, manual).total == "2")
+            try setClock(server, "2030-01-01T00:00:00Z")
+            #expect(try rdsSets(server, manual).sets.map { $0["ExpectExpireTime"] as? String } == ["9999-01-01T00:00:00Z"])
+        }
+    }
+
+    @Test func manualMongoDBSetsExpireByThePolicy() throws {
+        try instances { server in
+            let dds = "Version=2015-12-01&Format=JSON&DBInstanceId=dds-auto"
+            let id = try #require(try object(try server.get("/?Action=CreateBackup&\(dds)&BackupMethod=Snapshot"))["BackupId"] as? String)
+            func manual() throws -> [[String: Any]] {
+                let reply = try object(try server.get("/?Action=DescribeBackups&\(dds)&BackupId=\(id)"))
+                return (reply["Backups"] as? [String: Any])?["Backup"] as? [[String: Any]] ?? []
+            }
+            #expect(try manual().map { $0["BackupExpireTime"] as? String } == ["2024-01-31T00:00:00Z"])
+            try setClock(server, "2024-01-31T00:00:00Z")
+            #expect(try manual().isEmpty)
+        }
+    }
 }
+

@@ -1,5 +1,5 @@
 """A week passes (issue #21): automatic backups appear as the emulator's clock passes each period day's window, with
-the policy's times and mode, a set past its retention is gone, and CreateBackup still has its whole daily quota;
+the policy's times and mode, a set past its retention is gone (automatic or manual), and CreateBackup still has its whole daily quota;
 with both SDK generations. The expected sets are computed here, independently, from the policy."""
 import datetime
 
@@ -51,6 +51,13 @@ def test_a_week_passes(sdk, start_emulator, monkeypatch):
                   PreferredBackupPeriod="Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
                   PreferredBackupTime="03:00Z-04:00Z", BackupRetentionPeriod="7", BackupInterval="30")
     assert isinstance(policy, dict), policy
+    # Two manual sets: one kept the policy's 7 days, one its own 30.
+    assert "BackupJobId" in call(sdk, server, "rds", "CreateBackup", DBInstanceId="rm-uf6wjk5xxxxxxx")
+    assert "BackupJobId" in call(sdk, server, "rds", "CreateBackup", DBInstanceId="rm-uf6wjk5xxxxxxx",
+                                 BackupRetentionPeriod="30")
+    total, made = all_sets(sdk, server, BackupMode="Manual")
+    assert total == 2
+    assert sorted(entry["ExpectExpireTime"] for entry in made) == [iso(since + 7 * DAY), iso(since + 30 * DAY)]
 
     advance(server, "8d")
     now = server.control("GET", "/_emulator/clock")[1]["nowMilliseconds"]
@@ -62,17 +69,19 @@ def test_a_week_passes(sdk, start_emulator, monkeypatch):
             for entry in sets} == {("Automated", "System", "Success", "Physical")}
     assert all(entry["BackupEndTime"] == iso(start + DURATION) for entry, start in zip(sets, reversed(expected)))
     assert all(entry["ExpectExpireTime"] == iso(start + DURATION + 7 * DAY) for entry, start in zip(sets, reversed(expected)))
-    # The first day's sets are past their retention: gone.
+    # The first day's sets are past their retention: gone; so is the manual set kept 7 days, not the one kept 30.
     assert expected[0] > since + DAY - 30 * MINUTE and expected_starts(since, now, 30)[0] < since + 30 * MINUTE
+    total, kept = all_sets(sdk, server, BackupMode="Manual")
+    assert total == 1 and [entry["ExpectExpireTime"] for entry in kept] == [iso(since + 30 * DAY)]
 
     # Automatic sets do not use the manual quota: CreateBackup still has all 20 of today's.
     for _ in range(20):
         assert "BackupJobId" in call(sdk, server, "rds", "CreateBackup", DBInstanceId="rm-uf6wjk5xxxxxxx")
     assert call(sdk, server, "rds", "CreateBackup", DBInstanceId="rm-uf6wjk5xxxxxxx")[1] == "Exceeded.BackupTimes"
     total_now, _ = all_sets(sdk, server)
-    assert total_now == len(expected) + 20
+    assert total_now == len(expected) + 21
     manual, _ = all_sets(sdk, server, BackupMode="Manual")
-    assert manual == 20
+    assert manual == 21
 
 
 @pytest.mark.parametrize("sdk", SDKS)
