@@ -13,6 +13,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The local certificate authority and the HTTPS port's certificate: X.509 and its DER from maintained
+        // libraries, never hand-written ASN.1 or a call to the openssl tool.
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         // HMAC-SHA1 / HMAC-SHA256 / SHA-256 for request signatures: never a hand-rolled hash.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -22,6 +26,9 @@ let package = Package(
     targets: [
         // C libraries from the system, each behind one thin Swift module.
         .systemLibrary(name: "CLibevent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
+        // libevent's OpenSSL bufferevents and OpenSSL itself, for the HTTPS port.
+        .systemLibrary(
+            name: "CLibeventOpenSSL", pkgConfig: "libevent_openssl", providers: [.apt(["libevent-dev", "libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // mimalloc: the process's malloc once linked, and given to SQLite and libevent explicitly.
         .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
@@ -29,7 +36,15 @@ let package = Package(
         .target(name: "CHTTPErrorPage", dependencies: ["CLibevent"]),
 
         // Layers, lowest first: transport -> protocol -> services -> store.
-        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CMimalloc", "CHTTPErrorPage"]),
+        .target(name: "EmulatorTransport", dependencies: ["CLibevent", "CLibeventOpenSSL", "CMimalloc", "CHTTPErrorPage"]),
+        // The HTTPS port's certificates: a local certificate authority, the server certificate it signs, and the
+        // checks of certificate files a user brings. No pointers: the transport receives file paths.
+        .target(
+            name: "EmulatorTLS",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(name: "EmulatorStore", dependencies: ["CSQLite", "CMimalloc"]),
         .target(
             name: "AlibabaRPC",
@@ -47,7 +62,7 @@ let package = Package(
             name: "Emulator",
             dependencies: [
                 "EmulatorTransport", "AlibabaRPC", "ServiceKit", "RDSService", "MongoDBService", "EmulatorStore",
-                .product(name: "Logging", package: "swift-log"),
+                "EmulatorTLS", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -55,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "aliyun-db-emulator",
             dependencies: [
-                "Emulator", "AlibabaRPC", "RDSService", "EmulatorTransport",
+                "Emulator", "AlibabaRPC", "RDSService", "EmulatorTransport", "EmulatorTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,6 +79,12 @@ let package = Package(
         // Shared by the test targets: a raw HTTP/1.1 client and a runner for the built executable.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EmulatorTransportTests", dependencies: ["EmulatorTransport", "TestSupport"]),
+        .testTarget(
+            name: "EmulatorTLSTests",
+            dependencies: [
+                "EmulatorTLS", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "EmulatorStoreTests", dependencies: ["EmulatorStore", "CMimalloc"]),
         .testTarget(name: "AlibabaRPCTests", dependencies: ["AlibabaRPC"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "EmulatorStore", "AlibabaRPC"]),

@@ -1,5 +1,6 @@
 import AlibabaRPC
 import EmulatorStore
+import EmulatorTLS
 import EmulatorTransport
 import ServiceKit
 
@@ -283,7 +284,20 @@ struct ControlAPI {
             .init("controlToken", .string(configuration.controlToken == nil ? "not set" : "set (hidden)")),
             .init("journalSize", .integer(Int64(emulator.journal?.capacity ?? 0))),
             .init("accessKeys", .array(emulator.accessKeys.map { .string($0.id) })),
-        ])
+        ] + httpsConfiguration())
+    }
+
+    /// The HTTPS port and its certificate's files, when the port is open.
+    private func httpsConfiguration() -> [RPCValue.Field] {
+        guard let https = emulator.https else { return [] }
+        var fields: [RPCValue.Field] = [
+            .init("httpsPort", .integer(Int64(https.port))), .init("tlsCert", .string(https.files.certificateChain)),
+            .init("tlsKey", .string(https.files.privateKey)),
+        ]
+        if emulator.configuration.tlsCertificateFile == nil, let directory = emulator.configuration.tlsDirectory {
+            fields += [.init("tlsDir", .string(directory)), .init("tlsCA", .string(directory + "/ca.pem"))]
+        }
+        return fields
     }
 
     // MARK: Helpers

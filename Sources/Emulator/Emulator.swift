@@ -1,5 +1,6 @@
 import AlibabaRPC
 import EmulatorStore
+import EmulatorTLS
 import EmulatorTransport
 import Foundation
 import Logging
@@ -44,6 +45,12 @@ public final class Emulator: Sendable {
         set { listeningPort.withLock { $0 = newValue } }
     }
     private let listeningPort = Mutex<Int?>(nil)
+    /// The HTTPS port and the files it serves, once bound, for `/_emulator/config`.
+    var https: (port: Int, files: TLSFiles)? {
+        get { httpsListener.withLock { $0 } }
+        set { httpsListener.withLock { $0 = newValue } }
+    }
+    private let httpsListener = Mutex<(port: Int, files: TLSFiles)?>(nil)
 
     public init(
         configuration: EmulatorConfiguration, clock base: any EmulatorClock = SystemClock(),

@@ -47,6 +47,15 @@ public struct EmulatorConfiguration: Sendable {
 
     /// Open connections at most; past it, new ones wait in the listen backlog until one closes.
     public var maxConnections: Int = EmulatorConfiguration.defaultMaxConnections
+
+    /// A second port serving the same API over TLS; nil for none.
+    public var httpsPort: Int?
+    /// The user's certificate chain and key (PEM files) for the HTTPS port; nil for a certificate signed by the
+    /// emulator's own authority, kept in `tlsDirectory`.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// Where the emulator's certificate authority is kept (see `TLSDirectory.default`).
+    public var tlsDirectory: String?
     /// Descriptors kept free of connections: the state file, its journal, logs, and the health check's own.
     public static let reservedDescriptors = 64
     /// The descriptor limit (the soft one) less the reserve; never more than 1,024: a test suite or a demo opens

@@ -73,7 +73,16 @@ extension Worker {
 
     /// evhttp's request for a new connection's buffered socket: counted against the connection limit.
     func connectionAccepted(_ base: OpaquePointer) -> OpaquePointer? {
-        guard let events = bufferevent_socket_new(base, -1, 0) else { return nil }
+        // On the TLS port, should OpenSSL fail to make a session, a plain socket that is closed at once: returning
+        // nil would have evhttp make a plain one of its own and speak HTTP in clear on the TLS port.
+        var refused = false
+        let made = tls.map { tls in
+            tls.acceptingConnection(on: base) ?? {
+                refused = true
+                return bufferevent_socket_new(base, -1, 0)
+            }()
+        } ?? bufferevent_socket_new(base, -1, 0)
+        guard let events = made else { return nil }
         // One over the limit: the connection idle longest makes room. At the limit with none idle, accepting
         // pauses (the next connection waits in the backlog).
         if gate.opened() > gate.limit, let idle = idleConnection() { close(idle) }
@@ -82,12 +91,12 @@ extension Worker {
         // The extra reference keeps the buffered socket's memory valid should evhttp free it before that.
         bufferevent_incref(events)
         var now = timeval(tv_sec: 0, tv_usec: 0)
-        let registration = Unmanaged.passRetained(Registration(worker: self, events: events)).toOpaque()
+        let registration = Unmanaged.passRetained(Registration(worker: self, events: events, refused: refused)).toOpaque()
         event_base_once(
             base, -1, Int16(EV_TIMEOUT),
             { _, _, context in
                 let registration = Unmanaged<Registration>.fromOpaque(context!).takeRetainedValue()
-                registration.worker.track(registration.events)
+                registration.worker.track(registration.events, refused: registration.refused)
             }, registration, &now)
         return events
     }
@@ -95,15 +104,17 @@ extension Worker {
     private final class Registration {
         let worker: Worker
         let events: OpaquePointer
-        init(worker: Worker, events: OpaquePointer) {
+        let refused: Bool
+        init(worker: Worker, events: OpaquePointer, refused: Bool) {
             self.worker = worker
             self.events = events
+            self.refused = refused
         }
     }
 
     /// Finds the connection evhttp made around `events` (the argument of its callbacks) and follows it until
     /// it closes.
-    private func track(_ events: OpaquePointer) {
+    private func track(_ events: OpaquePointer, refused: Bool) {
         defer { bufferevent_decref(events) }
         var eventCallback: bufferevent_event_cb?
         var argument: UnsafeMutableRawPointer?
@@ -139,6 +150,7 @@ extension Worker {
                 connection.inRequest = true
                 connection.startedAt = connection.worker.tick
             }, context)
+        if refused { close(connection) }
     }
 
     /// evhttp is closing the connection (its close callback, before it frees anything).
@@ -255,11 +267,18 @@ extension Worker {
         }
     }
 
-    /// Once a second: requests that have taken longer than the deadline to arrive get a 408 and are closed.
+    /// Once a second: requests that have taken longer than the deadline to arrive get a 408 and are closed. On the
+    /// TLS port the handshake is held to the same deadline, from the connection's opening (its bytes are not the
+    /// request's, which the deadline otherwise follows): a client that starts one and stalls is closed.
     private func sweep() {
         tick += 1
+        let deadline = limits.requestDeadline
         let late = connections.compactMap { connection in
-            connection.flatMap { $0.inRequest && tick - $0.startedAt > limits.requestDeadline ? $0 : nil }
+            connection.flatMap {
+                ($0.inRequest && tick - $0.startedAt > deadline)
+                    || (tls != nil && !$0.hadRequest && !$0.inRequest && tick - $0.openedAt > deadline
+                        && !TLSContext.handshakeDone($0.events)) ? $0 : nil
+            }
         }
         for connection in late { timeOut(connection) }
     }
@@ -273,7 +292,12 @@ extension Worker {
             var head = "HTTP/1.1 \(response.status) \(HTTPResponse.reasonPhrase(response.status))\r\n"
             for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
             let bytes = Array(head.utf8) + [13, 10] + response.body
-            _ = bytes.withUnsafeBytes { Glibc.send(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if tls != nil {
+                // Through the TLS session, when its handshake is done; a stalled handshake is only closed.
+                TLSContext.writeNow(bytes, to: connection.events)
+            } else {
+                _ = bytes.withUnsafeBytes { Glibc.send(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            }
             // What the client sent is read and dropped: closing with unread bytes would reset the connection,
             // and the reset could destroy the reply before the client reads it.
             var sink = [UInt8](repeating: 0, count: 4096)

@@ -81,12 +81,29 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// A second port that serves the same handler over TLS (1.2 and 1.3), with workers of its own.
+    public struct TLSListener: Sendable {
+        public var port: Int
+        /// PEM files: the server's certificate followed by any that chain it to an authority, and its key.
+        public var certificateChain: String
+        public var privateKey: String
+
+        public init(port: Int, certificateChain: String, privateKey: String) {
+            self.port = port
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
+    }
+
     /// Writes the reply to a request the transport refused before any handler saw it.
     public typealias MalformedRenderer = @Sendable (MalformedRequest) -> HTTPResponse
 
     public let host: String
     /// The bound port (the real one when 0 was asked for).
     public let port: Int
+    /// The bound TLS port, when there is one.
+    public let tlsPort: Int?
+    /// The plain port's workers first (the first one handles signals), then the TLS port's.
     private let workers: [Worker]
     private var signalEvents: [OpaquePointer] = []
     private var threads: [pthread_t] = []
@@ -96,31 +113,47 @@ public final class HTTPServer: @unchecked Sendable {
     /// - Parameters:
     ///   - malformed: the reply to a request refused before the handler (bad syntax, a limit, a deadline).
     ///   - warn: where the transport reports trouble it works around (e.g. descriptors running out).
+    ///   - tls: a TLS port beside the plain one, on the same host, with as many workers; the connection limit
+    ///     counts both ports' connections.
     public init(
         host: String, port: Int, workers count: Int = 1, limits: Limits = Limits(), batching: Batching? = nil,
-        malformed: @escaping MalformedRenderer = MalformedRequest.plainReply,
+        tls: TLSListener? = nil, malformed: @escaping MalformedRenderer = MalformedRequest.plainReply,
         warn: @escaping @Sendable (String) -> Void = { _ in }, handler: @escaping Handler
     ) throws {
         // A client that hangs up mid-reply must not kill the process.
         signal(SIGPIPE, SIG_IGN)
         guard libeventThreadingReady else { throw HTTPServerError(description: "cannot set up libevent for threads") }
         guard port >= 0, port <= 65535 else { throw HTTPServerError(description: "cannot listen on \(host):\(port): no such port") }
+        if let tls, !(0...65535).contains(tls.port) {
+            throw HTTPServerError(description: "cannot listen on \(host):\(tls.port): no such port")
+        }
+        // Loaded before any socket is bound: a bad file fails start-up with OpenSSL's reason.
+        let context = try tls.map { try TLSContext(certificateChain: $0.certificateChain, privateKey: $0.privateKey) }
         let sockets = try ListeningSockets.open(host: host, port: port, count: max(1, count))
+        let secureSockets: ListeningSockets?
+        do {
+            secureSockets = try tls.map { try ListeningSockets.open(host: host, port: $0.port, count: max(1, count)) }
+        } catch {
+            sockets.descriptors.forEach { _ = close($0) }
+            throw error
+        }
         let gate = ConnectionGate(limit: limits.maxConnections, warn: warn)
+        let descriptors = sockets.descriptors.map { ($0, nil as TLSContext?) } + (secureSockets?.descriptors ?? []).map { ($0, context) }
         var workers: [Worker] = []
-        for (index, socket) in sockets.descriptors.enumerated() {
+        for (index, (socket, context)) in descriptors.enumerated() {
             do {
                 workers.append(
                     try Worker(
-                        socket: socket, limits: limits, gate: gate, batching: batching, malformed: malformed,
+                        socket: socket, tls: context, limits: limits, gate: gate, batching: batching, malformed: malformed,
                         handler: handler))
             } catch {
-                sockets.descriptors[index...].forEach { _ = close($0) }
+                descriptors[(index + 1)...].forEach { _ = close($0.0) }
                 throw error
             }
         }
         self.host = host
         self.port = sockets.port
+        self.tlsPort = secureSockets?.port
         self.workers = workers
     }
 

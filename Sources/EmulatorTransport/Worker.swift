@@ -11,6 +11,8 @@ final class Worker: @unchecked Sendable {
     let limits: HTTPServer.Limits
     let gate: ConnectionGate
     let malformed: HTTPServer.MalformedRenderer
+    /// The TLS port's context; nil on the plain port.
+    let tls: TLSContext?
     private let handler: HTTPServer.Handler
     private let batching: HTTPServer.Batching?
     /// The listening socket as evhttp holds it, and its listener (nil once closed).
@@ -34,7 +36,7 @@ final class Worker: @unchecked Sendable {
     var resumeEvent: OpaquePointer?
 
     init(
-        socket: Int32, limits: HTTPServer.Limits, gate: ConnectionGate, batching: HTTPServer.Batching?,
+        socket: Int32, tls: TLSContext?, limits: HTTPServer.Limits, gate: ConnectionGate, batching: HTTPServer.Batching?,
         malformed: @escaping HTTPServer.MalformedRenderer, handler: @escaping HTTPServer.Handler
     ) throws {
         // With a change list, the read/write interest evhttp flips several times per request is handed to
@@ -57,6 +59,7 @@ final class Worker: @unchecked Sendable {
         self.limits = limits
         self.gate = gate
         self.malformed = malformed
+        self.tls = tls
         self.handler = handler
         self.batching = batching
 
@@ -250,8 +253,9 @@ final class Worker: @unchecked Sendable {
         guard let connection, let events = evhttp_connection_get_bufferevent(connection) else { return }
         self.connection(of: events)?.busy = false
         let output = bufferevent_get_output(events)
-        // A short write or an error leaves the rest to the usual path, which reports errors too.
-        if writingNow, evbuffer_write(output, bufferevent_getfd(events)) > 0, evbuffer_get_length(output) == 0 {
+        // A short write or an error leaves the rest to the usual path, which reports errors too. On the TLS port
+        // the bytes go through the session, on the usual path.
+        if writingNow, tls == nil, evbuffer_write(output, bufferevent_getfd(events)) > 0, evbuffer_get_length(output) == 0 {
             // What the usual path does once all is written: evhttp finishes the request, and stops
             // watching for writability before the change list reaches epoll.
             bufferevent_trigger(events, Int16(EV_WRITE), 0)

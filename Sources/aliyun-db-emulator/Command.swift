@@ -1,6 +1,7 @@
 import AlibabaRPC
 import ArgumentParser
 import Emulator
+import EmulatorTLS
 import EmulatorTransport
 import Foundation
 import Logging
@@ -16,7 +17,7 @@ struct AliyunDBEmulator: ParsableCommand {
             an option given on the command line wins over its variable.
             """,
         version: EmulatorVersion.current,
-        subcommands: [Serve.self, Healthcheck.self],
+        subcommands: [Serve.self, Healthcheck.self, PrintCA.self],
         defaultSubcommand: Serve.self)
 
     /// Like ArgumentParser's own `main`, but every failure is one line on standard error.
@@ -108,6 +109,22 @@ struct Serve: ParsableCommand {
     @Option(help: help("Requests the journal (GET /_emulator/requests) keeps, oldest dropped first; 0 turns it off.", "10000", "JOURNAL_SIZE"))
     var journalSize: String?
 
+    @Option(help: help("Also serve the API over TLS (1.2, 1.3) on this port; 0 picks a free one.", "off", "HTTPS_PORT"))
+    var httpsPort: String?
+
+    @Option(help: help("The HTTPS port's certificate chain (PEM), with --tls-key.", "one signed by the emulator's own authority", "TLS_CERT"))
+    var tlsCert: String?
+
+    @Option(help: help("The private key (PEM) of --tls-cert.", "none", "TLS_KEY"))
+    var tlsKey: String?
+
+    @Option(
+        help: help(
+            "Where the emulator's certificate authority and server certificate are kept.",
+            "aliyun-db-emulator-tls beside a --state file, else $XDG_DATA_HOME/aliyun-db-emulator/tls or ~/.local/share/aliyun-db-emulator/tls",
+            "TLS_DIR"))
+    var tlsDir: String?
+
     static func help(_ text: String, _ fallback: String, _ variable: String) -> ArgumentHelp {
         ArgumentHelp("\(text) (default: \(fallback); env: ALIYUN_EMULATOR_\(variable))")
     }
@@ -125,7 +142,8 @@ struct Serve: ParsableCommand {
                 "mongodb-daily-quota": mongodbDailyQuota, "nonce-capacity": nonceCapacity,
                 "instance-create-duration": instanceCreateDuration, "instance-restart-duration": instanceRestartDuration,
                 "instance-delete-duration": instanceDeleteDuration, "log-level": logLevel, "log-format": logFormat,
-                "control-token": controlToken, "journal-size": journalSize,
+                "control-token": controlToken, "journal-size": journalSize, "https-port": httpsPort, "tls-cert": tlsCert,
+                "tls-key": tlsKey, "tls-dir": tlsDir,
             ], environment: ProcessInfo.processInfo.environment)
         let configuration = try settings.configuration()
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -135,7 +153,9 @@ struct Serve: ParsableCommand {
 
         let server = try EmulatorServer(configuration: configuration, logger: logger)
         server.run {
+            // The first line stays as it is (scripts read the port from it); the HTTPS address follows on its own.
             print("aliyun-db-emulator listening on \(server.baseURL)")
+            if let https = server.httpsURL { print("aliyun-db-emulator listening on \(https)") }
             fflush(nil)
             logger.notice(
                 "started",
@@ -143,13 +163,41 @@ struct Serve: ParsableCommand {
                     "version": "\(EmulatorVersion.current)", "listen": "\(server.baseURL)",
                     "state": "\(configuration.statePath)", "fixtures": "\(configuration.fixturesDirectory ?? "bundled")",
                     "signature": "\(configuration.signatureMode.rawValue)",
-                ])
+                ].merging(server.httpsURL.map { ["https": "\($0)"] } ?? [:]) { $1 })
             if configuration.controlToken == nil && !configuration.listensOnLoopbackOnly {
                 logger.warning(
                     "the control API is open to anyone who can reach \(server.baseURL); set --control-token (ALIYUN_EMULATOR_CONTROL_TOKEN) to protect it")
             }
         }
         logger.notice("stopped")
+    }
+}
+
+/// Prints the emulator's certificate authority (PEM), making it when there is none, so that users can trust it:
+/// `aliyun-db-emulator ca > ca.pem`.
+struct PrintCA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ca",
+        abstract: "Print the certificate authority that signs the HTTPS port's certificate (PEM), making it if needed.")
+
+    @Option(help: Serve.help("Where the authority is kept.", "as for serve", "TLS_DIR"))
+    var tlsDir: String?
+
+    @Option(help: Serve.help("The state file, beside which the authority is kept by default.", ":memory:", "STATE"))
+    var state: String?
+
+    func run() throws {
+        let settings = Settings(given: ["tls-dir": tlsDir, "state": state], environment: ProcessInfo.processInfo.environment)
+        let statePath = try settings.configuration().statePath
+        guard let directory = try settings.tlsDirectory(statePath: statePath) else {
+            throw SettingError(description: "no folder for the certificate authority: set --tls-dir (ALIYUN_EMULATOR_TLS_DIR)")
+        }
+        do {
+            print(try CertificateAuthority.open(in: directory).certificatePEM, terminator: "")
+        } catch {
+            FileHandle.standardError.write(Data("aliyun-db-emulator ca: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
 

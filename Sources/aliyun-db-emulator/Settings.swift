@@ -1,5 +1,6 @@
 import AlibabaRPC
 import Emulator
+import EmulatorTLS
 import Foundation
 import RDSService
 
@@ -96,6 +97,23 @@ struct Settings {
         {
             configuration.journalSize = size
         }
+        configuration.httpsPort = try value(
+            "https-port", expected: "a port from 0 to 65535", { Int($0).flatMap { (0...65535).contains($0) ? $0 : nil } })
+        configuration.tlsCertificateFile = try value("tls-cert", expected: "a PEM file", { $0 })
+        configuration.tlsKeyFile = try value("tls-key", expected: "a PEM file", { $0 })
+        if (configuration.tlsCertificateFile == nil) != (configuration.tlsKeyFile == nil) {
+            let given = configuration.tlsCertificateFile == nil ? "tls-key" : "tls-cert"
+            let missing = given == "tls-cert" ? "tls-key" : "tls-cert"
+            throw SettingError(
+                description: "\(raw(given)?.source ?? "--" + given) needs --\(missing) (\(Self.variable(missing))) too")
+        }
+        configuration.tlsDirectory = try tlsDirectory(statePath: configuration.statePath)
         return configuration
+    }
+
+    /// `--tls-dir`, else the default beside the state file or in the user's data folder.
+    func tlsDirectory(statePath: String) throws -> String? {
+        try value("tls-dir", expected: "a folder", { $0 })
+            ?? TLSDirectory.default(statePath: statePath, environment: environment)
     }
 }
