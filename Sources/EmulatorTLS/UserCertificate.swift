@@ -8,7 +8,9 @@ public enum UserCertificate {
     /// The files, once they are readable PEM, the first certificate parses, and the key is that certificate's.
     /// Keys of a type this check cannot read (e.g. DSA) are left to OpenSSL, which checks the pair as it loads it.
     public static func check(certificate: String, key: String) throws -> TLSFiles {
-        let documents = (try? PEMDocument.parseMultiple(pemString: try TLSFolder.read(certificate))) ?? []
+        let certificateText = try TLSFolder.read(certificate)
+        let keyText = try TLSFolder.read(key)
+        let documents = (try? PEMDocument.parseMultiple(pemString: certificateText)) ?? []
         guard let first = documents.first(where: { $0.discriminator == Certificate.defaultPEMDiscriminator }) else {
             throw TLSError("\(certificate): not a PEM certificate (no -----BEGIN CERTIFICATE----- block)")
         }
@@ -18,7 +20,7 @@ public enum UserCertificate {
         } catch {
             throw TLSError("\(certificate): the certificate cannot be read (\(error))")
         }
-        let keys = (try? PEMDocument.parseMultiple(pemString: try TLSFolder.read(key))) ?? []
+        let keys = (try? PEMDocument.parseMultiple(pemString: keyText)) ?? []
         guard let keyDocument = keys.first(where: { $0.discriminator.hasSuffix("PRIVATE KEY") }) else {
             throw TLSError("\(key): not a PEM private key (no -----BEGIN PRIVATE KEY----- block)")
         }
