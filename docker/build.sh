@@ -24,13 +24,13 @@ apt_install() {
 
 build() {
   local out="$1"
-  apt_install libevent-dev libsqlite3-dev libmimalloc-dev pkg-config
+  apt_install libevent-dev libssl-dev libsqlite3-dev libmimalloc-dev pkg-config
   cd "$here/.."
   install -D -m 0755 "$(scripts/build-release.sh)" "$out/usr/local/bin/aliyun-db-emulator"
 }
 
 runtime() {
-  apt_install libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libmimalloc2.0
+  apt_install libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libssl3 libsqlite3-0 libmimalloc2.0
   rm -rf /var/lib/apt/lists/*
   id emulator >/dev/null 2>&1 || useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin emulator
   mkdir -p /data
@@ -53,7 +53,7 @@ check() {
   local pid=$!
   for _ in $(seq 1 100); do [ -s "$out/stdout" ] && break; sleep 0.05; done
   local port
-  port="$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$out/stdout")"
+  port="$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$out/stdout")"
   ALIYUN_EMULATOR_PORT="$port" "$binary" healthcheck
   kill -TERM "$pid"
   wait "$pid"

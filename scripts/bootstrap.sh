@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing:
-#   system: libevent-dev, libsqlite3-dev, libmimalloc-dev, pkg-config (Debian packages)
+#   system: libevent-dev, libssl-dev, libsqlite3-dev, libmimalloc-dev, pkg-config (Debian packages)
 #   --python: python3-venv if needed, and .venv with the official Alibaba Cloud SDKs
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
@@ -16,7 +16,8 @@ as_root() {
 }
 
 missing=()
-[ -f /usr/include/event2/http.h ] || missing+=(libevent-dev)
+[ -f /usr/include/event2/http.h ] && [ -f /usr/include/event2/bufferevent_ssl.h ] || missing+=(libevent-dev)
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 [ -f /usr/include/mimalloc.h ] || missing+=(libmimalloc-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
