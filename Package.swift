@@ -18,7 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         // HMAC-SHA1 / HMAC-SHA256 / SHA-256 for request signatures: never a hand-rolled hash.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: built on FoundationEssentials, so the binary links no Foundation (nor ICU's data).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Base64 of V1 signatures: a maintained encoder, not a hand-written one.
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),

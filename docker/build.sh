@@ -2,7 +2,7 @@
 # The container recipe, in one place. docker/Dockerfile runs its stages; CI runs `check` on every
 # change, so a broken recipe fails CI even on machines without a Docker engine.
 #
-#   docker/build.sh build OUT   build the release binary (Swift runtime linked in) and stage it in OUT
+#   docker/build.sh build OUT   build the release binary (Swift runtime linked in), stripped, and stage it in OUT
 #   docker/build.sh runtime     on a Debian image: install the runtime libraries, the user, /data
 #   docker/build.sh check       build into a temporary folder, then run the staged binary as the
 #                               image would and health-check it
@@ -26,7 +26,8 @@ build() {
   local out="$1"
   apt_install libevent-dev libssl-dev libsqlite3-dev libmimalloc-dev pkg-config
   cd "$here/.."
-  install -D -m 0755 "$(scripts/build-release.sh)" "$out/usr/local/bin/aliyun-db-emulator"
+  # Stripped: the symbols and debug sections are more than half the file and never loaded.
+  install -D -m 0755 --strip "$(scripts/build-release.sh)" "$out/usr/local/bin/aliyun-db-emulator"
 }
 
 runtime() {

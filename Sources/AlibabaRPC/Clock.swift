@@ -39,6 +39,12 @@ public enum UTCTime {
         return "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))Z"
     }
 
+    /// `2024-01-01T00:00:00.123Z`: with milliseconds, for log lines.
+    public static func iso8601Milliseconds(_ instant: Int64) -> String {
+        let millisecond = Int(instant - startOfDay(instant)) % 1000
+        return String(iso8601(instant).dropLast()) + ".\(pad(millisecond, 3))Z"
+    }
+
     /// `Sun, 22 Nov 2026 14:21:26 GMT`, the HTTP `Date` header's format.
     public static func httpDate(_ instant: Int64) -> String {
         // Every reply carries one, and it changes once a second: the last one is kept.

@@ -1,8 +1,9 @@
 import AlibabaRPC
+import Dispatch
 import EmulatorStore
 import EmulatorTLS
 import EmulatorTransport
-import Foundation
+import FoundationEssentials
 import Logging
 import MongoDBService
 import RDSService
@@ -148,7 +149,10 @@ public final class Emulator: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let logger = self.logger
         @Sendable func milliseconds() -> String {
-            String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+            // Milliseconds with three decimals, rounded to the microsecond.
+            let microseconds = (DispatchTime.now().uptimeNanoseconds &- started + 500) / 1000
+            let fraction = String(microseconds % 1000)
+            return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
         }
         if ControlAPI.isControl(request) {
             guard controlAllowed(request) else { return .ready(ControlAPI.unauthorized()) }
@@ -265,9 +269,7 @@ public final class Emulator: Sendable {
 
     /// `accounts.json` of the fixtures folder; the bundled keys when the folder has none.
     static func loadAccessKeys(from directory: String?) throws -> [AccessKey] {
-        let folderHasKeys = directory.map {
-            FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("accounts.json"))
-        }
+        let folderHasKeys = directory.map { FileManager.default.fileExists(atPath: path($0, "accounts.json")) }
         let (bytes, source) = try fixtureFile(
             "accounts.json", in: folderHasKeys == true ? directory : nil, bundled: BundledFixtures.accountsJSON)
         do {
@@ -281,14 +283,18 @@ public final class Emulator: Sendable {
         -> (bytes: [UInt8], source: String)
     {
         guard let directory else { return (Array(bundled.utf8), "bundled \(name)") }
-        let path = (directory as NSString).appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let reason =
-                FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
-                ? "no readable \(name) in it" : "no such folder"
-            throw EmulatorStartError(description: "fixtures folder \(directory): \(reason)")
+        let file = path(directory, name)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            var isFolder = false
+            _ = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
+            throw EmulatorStartError(
+                description: "fixtures folder \(directory): \(isFolder ? "no readable \(name) in it" : "no such folder")")
         }
-        return (Array(data), path)
+        return (Array(data), file)
+    }
+
+    /// `name` in `directory`, joined as a path.
+    private static func path(_ directory: String, _ name: String) -> String {
+        directory.isEmpty || directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import AlibabaRPC
+import Glibc
 import Logging
 
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -34,20 +35,26 @@ public struct EmulatorLogHandler: LogHandler {
         case .json:
             var object: [String: String] = ["time": time, "level": "\(event.level)", "message": "\(event.message)"]
             for (key, value) in merged { object[key] = "\(value)" }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            line = String(decoding: data, as: UTF8.self)
+            line = RPCValue.object(object.keys.sorted().map { .init($0, .string(object[$0]!)) }).jsonText
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardError.write(line + "\n")
     }
 
     private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var parts = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), now.tv_nsec / 1_000_000)
+        UTCTime.iso8601Milliseconds(SystemClock().now)
+    }
+}
+
+/// Text on standard error, unbuffered: each line in one `write` where the system takes it whole, so that lines
+/// logged by several threads at once do not interleave.
+public enum StandardError {
+    public static func write(_ text: String) {
+        var remaining = Array(text.utf8)[...]
+        while !remaining.isEmpty {
+            let written = Glibc.write(STDERR_FILENO, Array(remaining), remaining.count)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }  // standard error closed: the text is lost, not retried forever
+            remaining = remaining.dropFirst(written)
+        }
     }
 }

@@ -3,7 +3,8 @@ import ArgumentParser
 import Emulator
 import EmulatorTLS
 import EmulatorTransport
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import RDSService
 
@@ -26,7 +27,8 @@ struct AliyunDBEmulator: ParsableCommand {
         if ["--help", "-h", "help"].contains(CommandLine.arguments.dropFirst().first ?? ""), CommandLine.arguments.count == 2 {
             print(helpMessage())
             print("\nOPTIONS OF serve (the default subcommand):")
-            print(Serve.helpMessage().components(separatedBy: "OPTIONS:").last ?? "")
+            let serveHelp = Serve.helpMessage()
+            print(serveHelp.ranges(of: "OPTIONS:").last.map { serveHelp[$0.upperBound...] } ?? serveHelp[...])
             return
         }
         do {
@@ -34,11 +36,11 @@ struct AliyunDBEmulator: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }  // --help, --version
-            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }  // already explained
+            if let code = error as? ExitCode { Glibc.exit(code.rawValue) }  // already explained
             let message = error is EmulatorStartError || error is SettingError ? "\(error)" : Self.message(for: error)
             let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-            FileHandle.standardError.write(Data("aliyun-db-emulator: \(line)\n".utf8))
-            Foundation.exit(
+            StandardError.write("aliyun-db-emulator: \(line)\n")
+            Glibc.exit(
                 error is EmulatorStartError ? 1 : error is SettingError ? ExitCode.validationFailure.rawValue
                     : exitCode(for: error).rawValue)
         }
@@ -218,8 +220,8 @@ struct Healthcheck: ParsableCommand {
         }
         let status = HTTPProbe.status(host: host, port: port, path: path)
         guard status == 200 else {
-            FileHandle.standardError.write(
-                Data("aliyun-db-emulator healthcheck: \(target): \(status.map { "HTTP \($0)" } ?? "no answer")\n".utf8))
+            StandardError.write(
+                "aliyun-db-emulator healthcheck: \(target): \(status.map { "HTTP \($0)" } ?? "no answer")\n")
             throw ExitCode.failure
         }
     }
@@ -236,7 +238,9 @@ struct Healthcheck: ParsableCommand {
             host = String(authority[..<colon])
             port = number
         }
-        host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        // An IPv6 address in brackets: the address without them.
+        let isBracket = { (character: Character) in character == "[" || character == "]" }
+        host = String(host.drop(while: isBracket).reversed().drop(while: isBracket).reversed())
         guard !host.isEmpty else { return nil }
         return (host, port, path.isEmpty ? "/" : String(path))
     }

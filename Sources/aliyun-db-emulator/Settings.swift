@@ -1,7 +1,6 @@
 import AlibabaRPC
 import Emulator
 import EmulatorTLS
-import Foundation
 import RDSService
 
 /// A bad setting, named by where it came from (`--port` or `ALIYUN_EMULATOR_PORT`).
@@ -17,7 +16,7 @@ struct Settings {
     let environment: [String: String]
 
     static func variable(_ option: String) -> String {
-        "ALIYUN_EMULATOR_" + option.uppercased().replacingOccurrences(of: "-", with: "_")
+        "ALIYUN_EMULATOR_" + option.uppercased().replacing("-", with: "_")
     }
 
     private func raw(_ option: String) -> (text: String, source: String)? {

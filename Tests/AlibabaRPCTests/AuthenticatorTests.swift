@@ -139,7 +139,7 @@ import Testing
             request.headers = HTTPHeaders(fields)
         }
         let value = try! #require(request.header("Authorization"))
-        let signature = try! #require(value.range(of: "Signature="))
+        let signature = try! #require(value.firstRange(of: "Signature="))
         authorized(String(value[..<signature.upperBound]) + value[signature.upperBound...].uppercased())
         #expect(authenticate((request, parameters)).map(\.accessKeyId) == .success("testid"))
         // One digit changed is refused, in either case.
