@@ -83,7 +83,7 @@ public func jsonString(_ text: String) -> String {
 /// A field of a JSON object reply, as text (strings only; enough for the fields the targets check).
 public func jsonField(_ name: String, of body: [UInt8]) -> String? {
     let text = String(decoding: body, as: UTF8.self)
-    guard let start = text.range(of: "\"\(name)\":\"") else { return nil }
+    guard let start = text.firstRange(of: "\"\(name)\":\"") else { return nil }
     let rest = text[start.upperBound...]
     guard let end = rest.firstIndex(of: "\"") else { return nil }
     return String(rest[..<end])
