@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 import X509
 #if canImport(Glibc)
@@ -44,7 +44,7 @@ public struct CertificateAuthority: Sendable {
     static func fingerprint(of certificate: Certificate) throws -> String {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
-        return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: serializer.serializedBytes).map(hex).joined()
     }
 
     /// The authority kept in `directory`; one is made (with the folder) when there is none, or when it has
@@ -93,7 +93,7 @@ public struct CertificateAuthority: Sendable {
     private static func make(directory: String, now: Date) throws -> CertificateAuthority {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         // A name of its own, so that users tell this machine's authority apart from another's in a trust store.
-        let suffix = (0..<4).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let suffix = (0..<4).map { _ in hex(UInt8.random(in: 0...255)) }.joined()
         let name = try DistinguishedName {
             OrganizationName("aliyun-db-emulator")
             CommonName("aliyun-db-emulator local CA \(suffix)")
@@ -188,4 +188,9 @@ public struct ServerNames: Sendable, Equatable {
     var generalNames: [GeneralName] {
         dnsNames.map { GeneralName.dnsName($0) } + addresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: $0[...])) }
     }
+}
+
+/// A byte as two lower-case hex digits.
+private func hex(_ byte: UInt8) -> String {
+    (byte < 16 ? "0" : "") + String(byte, radix: 16)
 }

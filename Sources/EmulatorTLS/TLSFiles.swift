@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The certificate chain and private key the HTTPS port serves, as PEM files (the transport loads them).
 public struct TLSFiles: Sendable, Equatable {

@@ -197,7 +197,7 @@ struct PrintCA: ParsableCommand {
         do {
             print(try CertificateAuthority.open(in: directory).certificatePEM, terminator: "")
         } catch {
-            FileHandle.standardError.write(Data("aliyun-db-emulator ca: \(error)\n".utf8))
+            StandardError.write("aliyun-db-emulator ca: \(error)\n")
             throw ExitCode.failure
         }
     }
