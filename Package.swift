@@ -64,7 +64,9 @@ let package = Package(
             dependencies: [
                 "EmulatorTransport", "AlibabaRPC", "ServiceKit", "RDSService", "MongoDBService", "EmulatorStore",
                 "EmulatorTLS", .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The dashboard's page, script and style sheet, as byte arrays in the binary (no bundle to find at run time).
+            resources: [.embedInCode("Dashboard")]
         ),
         .target(
             name: "EmulatorTesting", dependencies: ["Emulator", .product(name: "Logging", package: "swift-log")]),

@@ -50,6 +50,12 @@ struct ControlAPI {
                 return json(200, Self.actionCatalogue(of: emulator.services))
             case "requests":
                 return try requests(request, segments.dropFirst().map { $0 })
+            case "accounts":
+                try expect(request, ["GET"], pathIsComplete: segments.count == 1)
+                return json(200, accounts())
+            case "tasks":
+                try expect(request, ["GET"], pathIsComplete: segments.count == 1)
+                return json(200, try runningTasks(request))
             case "clock":
                 try expect(request, ["GET", "POST"], pathIsComplete: segments.count == 1)
                 if request.method == "POST" { try changeClock(try jsonBody(request)) }
@@ -107,6 +113,9 @@ struct ControlAPI {
             return json(200, Self.describe(pending))
         case 2 where path[1] == "next-automatic-backup":
             return try nextAutomaticBackup(request, of: try existing(try decodedSegment(path[0])))
+        case 2 where path[1] == "backup-sets":
+            try expect(request, ["GET"])
+            return json(200, try backupSets(of: try existing(try decodedSegment(path[0])), request))
         case 2 where path[1] == "backups":
             try expect(request, ["GET"])
             return try backups(of: try existing(try decodedSegment(path[0])), request)
@@ -198,8 +207,10 @@ struct ControlAPI {
         return instance
     }
 
-    /// A backup as the control API shows it: the ids each product's API uses, and the task's times.
-    static func describe(_ backup: BackupRecord, of instance: InstanceRecord, now: Int64) -> RPCValue {
+    /// A backup as the control API shows it: the ids each product's API uses, and the task's times, after `leading`.
+    static func describe(_ backup: BackupRecord, of instance: InstanceRecord, now: Int64, leading: [RPCValue.Field] = [])
+        -> RPCValue
+    {
         let model = Products.model(of: instance.product)
         let state = backup.state(at: now, stages: model.stages)
         let status: String =
@@ -208,7 +219,7 @@ struct ControlAPI {
             case .finished: "Finished"
             case .failed(let stage): "Failed at \(stage)"
             }
-        var fields: [RPCValue.Field] = [
+        var fields: [RPCValue.Field] = leading + [
             .init("BackupJobId", .string(model.backupJobId(backup.sequence))),
             .init("BackupId", .string(model.backupId(backup.sequence))),
             .init("BackupMethod", .string(backup.method)), .init("BackupType", .string(backup.backupType)),

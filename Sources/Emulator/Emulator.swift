@@ -155,6 +155,8 @@ public final class Emulator: Sendable {
             return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
         }
         if ControlAPI.isControl(request) {
+            // The page holds no data: open to anyone, and served without the store's lock.
+            if Dashboard.serves(request) { return .ready(Dashboard.response(to: request)) }
             guard controlAllowed(request) else { return .ready(ControlAPI.unauthorized()) }
             // Refused before the store's lock: a large body would hold it while being parsed and stored.
             guard request.body.count <= ControlAPI.bodyLimit else { return .ready(ControlAPI.tooLarge()) }

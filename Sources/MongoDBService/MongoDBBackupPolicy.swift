@@ -166,4 +166,10 @@ extension MongoDBModel {
     public static func automaticSchedule(_ history: [PolicySegment], of instance: InstanceRecord) -> [ScheduleSegment] {
         MongoDBBackupPolicy.segments(history, instanceType: instance.instanceType)
     }
+
+    public static func automaticSets(_ state: StoreTransaction, of instance: InstanceRecord, now: Int64) throws
+        -> AutomaticBackupSets
+    {
+        try MongoDBBackupPolicy.automaticSets(state, of: instance, now: now)
+    }
 }

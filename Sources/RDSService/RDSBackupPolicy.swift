@@ -189,4 +189,10 @@ extension RDSModel {
     public static func automaticSchedule(_ history: [PolicySegment], of instance: InstanceRecord) -> [ScheduleSegment] {
         RDSBackupPolicy.segments(history, engine: instance.engine, storageType: instance.storageType)
     }
+
+    public static func automaticSets(_ state: StoreTransaction, of instance: InstanceRecord, now: Int64) throws
+        -> AutomaticBackupSets
+    {
+        try RDSBackupPolicy.automaticSets(state, of: instance, now: now)
+    }
 }

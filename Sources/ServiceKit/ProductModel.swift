@@ -30,6 +30,9 @@ public protocol ProductModel: Sendable {
     static func backupPolicyFields(_ settings: [String: String], of instance: InstanceRecord) -> [RPCValue.Field]
     /// The instance's policy history as the schedules of its automatic backups.
     static func automaticSchedule(_ history: [PolicySegment], of instance: InstanceRecord) -> [ScheduleSegment]
+    /// The instance's automatic backups at `now`, from its policy history in the store.
+    static func automaticSets(_ state: StoreTransaction, of instance: InstanceRecord, now: Int64) throws
+        -> AutomaticBackupSets
 }
 
 extension ProductModel {
