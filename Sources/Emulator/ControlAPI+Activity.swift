@@ -47,7 +47,8 @@ extension ControlAPI {
     }
 
     /// `GET /_emulator/instances/{id}/backup-sets`: its finished and failed sets, newest first, manual and
-    /// automatic, as `DescribeBackups` lists them; `limit` and `offset` as for `/backups`.
+    /// automatic, as `DescribeBackups` lists them; `limit` and `offset` as for `/backups`. With them, the stages its
+    /// backups pass through (those a scripted outcome may name).
     func backupSets(of instance: InstanceRecord, _ request: HTTPRequest) throws -> RPCValue {
         let paging = try BackupPaging(query: request.query)
         let now = emulator.clock.now
@@ -57,6 +58,7 @@ extension ControlAPI {
                 .page(state, automatic: automatic, limit: paging.limit, offset: paging.offset)
         }
         return .object([
+            .init("stages", .array(Products.model(of: instance.product).stages.names.map { .string($0) })),
             .init("sets", .array(page.map { Self.describeSet($0, of: instance, now: now, withInstance: false) })),
             .init("total", .integer(Int64(total))),
         ])
