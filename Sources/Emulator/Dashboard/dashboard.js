@@ -135,7 +135,7 @@ async function refresh() {
   const account = encodeURIComponent(state.account);
   const [clock, instances, tasks, count] = await Promise.all([
     call("GET", "/clock"), call("GET", "/instances"), call("GET", "/tasks?account=" + account),
-    call("GET", "/requests/count?account=" + account),
+    call("GET", "/requests/count"),
   ]);
   renderClock(clock);
   const mine = instances.filter((instance) => instance.AccountId === state.account);
@@ -143,7 +143,7 @@ async function refresh() {
     state.selected = mine.length ? mine[0].DBInstanceId : null;
   }
   renderInstances(mine, tasks.tasks);
-  await refreshJournal(account, count.count);
+  await refreshJournal(count.count);
   await refreshDetail();
 }
 
@@ -305,14 +305,15 @@ function forgetJournal() {
 }
 
 /// New entries since the last one seen; when the journal holds fewer than before (cleared, reset), from the start.
-async function refreshJournal(account, count) {
+/// Shown: the picked account's requests, and those refused before any account was known (no key, a bad one).
+async function refreshJournal(count) {
   if (count < state.journalCount) forgetJournal();
   state.journalCount = count;
-  let query = "/requests?account=" + account;
-  if (state.lastRequestId) query += "&after=" + encodeURIComponent(state.lastRequestId);
+  const query = state.lastRequestId ? "/requests?after=" + encodeURIComponent(state.lastRequestId) : "/requests";
   const listing = await call("GET", query);
-  const fresh = listing.requests.filter((entry) => !state.seen.has(entry.requestId));
   if (listing.requests.length) state.lastRequestId = listing.requests[listing.requests.length - 1].requestId;
+  const fresh = listing.requests.filter((entry) =>
+    !state.seen.has(entry.requestId) && (entry.account === undefined || entry.account === state.account));
   if (!fresh.length) return;
   for (const entry of fresh) state.seen.add(entry.requestId);
   state.journal = fresh.reverse().concat(state.journal).slice(0, JOURNAL_ROWS);
@@ -320,7 +321,7 @@ async function refreshJournal(account, count) {
 }
 
 function renderJournal() {
-  $("journal-count").textContent = String(state.journalCount);
+  $("journal-count").textContent = String(state.journal.length);
   $("journal").tBodies[0].replaceChildren(...state.journal.map((entry) => {
     const failed = entry.status >= 400;
     const row = el("tr", { "data-request-id": entry.requestId, "data-action": entry.action || "", className: failed ? "failed" : "" },
