@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing:
 #   system: libevent-dev, libssl-dev, libsqlite3-dev, libmimalloc-dev, pkg-config (Debian packages)
-#   --python: python3-venv if needed, and .venv with the official Alibaba Cloud SDKs
+#   --python: python3-venv if needed, chromium and chromium-driver (the dashboard suite's headless browser), and
+#             .venv with the official Alibaba Cloud SDKs and Selenium
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,8 @@ if [ "$want_python" = yes ]; then
   if command -v python3 >/dev/null && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     missing+=(python3-venv)
   fi
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
@@ -43,7 +46,7 @@ if [ "$want_python" = yes ]; then
   stamp=.venv/.requirements.sha256
   wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
   if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    echo "bootstrap: preparing .venv with the Alibaba Cloud Python SDKs"
+    echo "bootstrap: preparing .venv with the Alibaba Cloud Python SDKs and Selenium"
     python3 -m venv .venv
     .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
     echo "$wanted" > "$stamp"

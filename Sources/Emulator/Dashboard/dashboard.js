@@ -259,8 +259,8 @@ async function refreshDetail() {
     el("td", {}, el("span", { className: "badge " + (set.BackupMode === "Automated" ? "auto" : "manual") }, set.BackupMode)),
     el("td", { className: "mono" }, set.BackupId),
     el("td", {}, set.BackupMethod),
-    el("td", {}, shortTime(set.StartTime)),
-    el("td", {}, shortTime(set.FinishTime)),
+    el("td", { title: set.StartTime }, dayTime(set.StartTime)),
+    el("td", { title: set.FinishTime }, dayTime(set.FinishTime)),
     el("td", {}, el("span", { className: "badge " + (set.Status === "Finished" ? "ok" : "bad") }, set.Status)))));
   $("sets-total").textContent = sets.total === 0 ? "No backup sets yet." :
     sets.total + " backup set" + (sets.total === 1 ? "" : "s") + (sets.total > sets.sets.length ? ", the newest " + sets.sets.length + " shown." : ".");
@@ -279,6 +279,8 @@ function renderStages(stages) {
 }
 
 function shortTime(time) { return time ? time.replace("T", " ").replace("Z", "") : ""; }
+/// Month, day and time: the year is the clock's, shown above.
+function dayTime(time) { return shortTime(time).slice(5); }
 
 $("script-failure").addEventListener("click", () => act(async () => {
   if (!state.selected) return "";
