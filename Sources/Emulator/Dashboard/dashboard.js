@@ -11,7 +11,7 @@ const state = {
   account: null,
   selected: null,
   journal: [],          // newest first, at most JOURNAL_ROWS
-  seen: new Set(),      // request ids shown
+  seen: new Set(),      // request ids shown: two polls at once may both read an entry
   lastRequestId: null,
   journalCount: 0,      // how many entries the journal had for the account at the last poll
   timer: null,
@@ -128,6 +128,8 @@ async function poll() {
     }
     setLive("offline", "error");
   }
+  // An action's poll may have run alongside this one: one timer in all.
+  clearTimeout(state.timer);
   state.timer = setTimeout(poll, POLL_MS);
 }
 
@@ -317,8 +319,8 @@ async function refreshJournal(count) {
   const fresh = listing.requests.filter((entry) =>
     !state.seen.has(entry.requestId) && (entry.account === undefined || entry.account === state.account));
   if (!fresh.length) return;
-  for (const entry of fresh) state.seen.add(entry.requestId);
   state.journal = fresh.reverse().concat(state.journal).slice(0, JOURNAL_ROWS);
+  state.seen = new Set(state.journal.map((entry) => entry.requestId));
   renderJournal();
 }
 
