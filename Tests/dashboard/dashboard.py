@@ -29,7 +29,7 @@ def _conformance_conftest():
 _conformance = _conformance_conftest()
 Emulator, start_emulator = _conformance.Emulator, _conformance.start_emulator
 
-WAIT = 10  # seconds an explicit wait gives the page; it polls every second
+WAIT = 20  # seconds an explicit wait gives the page (it polls every second): room for a loaded CI machine
 
 
 def browser(width=1440, height=1000):
