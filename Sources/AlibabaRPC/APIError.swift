@@ -30,6 +30,16 @@ extension APIError {
             message: "\(action) is an action of \(product) API version \(version) that aliyun-db-emulator does not emulate.")
     }
 
+    /// A request for an endpoint of a product the emulator does not emulate (`ecs.aliyuncs.com`): the emulator's own
+    /// answer, as for an action it lacks, naming the product and the ones it serves (`Rds (rds.aliyuncs.com) and
+    /// Dds (mongodb.aliyuncs.com)`).
+    public static func productNotEmulated(_ product: String, emulated: String) -> APIError {
+        APIError(
+            status: 501, code: "NotImplemented.ByEmulator",
+            message: "The request's host is an endpoint of \(product), a product that aliyun-db-emulator does not emulate; "
+                + "it emulates \(emulated).")
+    }
+
     /// A mandatory parameter is absent: `Missing<Name>`, the gateway's current form.
     public static func missing(_ name: String) -> APIError {
         APIError(status: 400, code: "Missing\(name)", message: "\(name) is mandatory for this action.")

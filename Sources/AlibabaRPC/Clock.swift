@@ -4,6 +4,16 @@ import Synchronization
 /// library's `Clock`, which measures durations for sleeping and timing.)
 public protocol EmulatorClock: AnyObject, Sendable {
     var now: Int64 { get }
+    /// `now` and the real time (the system's) read at one instant: signatures are checked against both.
+    var readings: (now: Int64, real: Int64) { get }
+}
+
+extension EmulatorClock {
+    /// A clock that is not virtual reads the real time.
+    public var readings: (now: Int64, real: Int64) {
+        let now = self.now
+        return (now, now)
+    }
 }
 
 #if canImport(Glibc)
@@ -159,6 +169,12 @@ public final class VirtualClock: EmulatorClock, Sendable {
 
     /// Never past the end of year 9999, the last the API's formats show (a running clock set near it stops there).
     public var now: Int64 { setting.withLock { min($0.frozenAt ?? base.now + $0.offset, UTCTime.representable.upperBound) } }
+    public var readings: (now: Int64, real: Int64) {
+        setting.withLock {
+            let real = base.now
+            return (min($0.frozenAt ?? real + $0.offset, UTCTime.representable.upperBound), real)
+        }
+    }
     /// The system's time, which `reset()` goes back to.
     public var systemNow: Int64 { base.now }
     public var isFrozen: Bool { setting.withLock { $0.frozenAt != nil } }

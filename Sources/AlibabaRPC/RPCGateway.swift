@@ -1,11 +1,12 @@
 import EmulatorTransport
 
-/// Alibaba Cloud's RPC gateway: turns an HTTP request into a call on the product service its
-/// `Version` names, and the outcome into the API's reply envelope, in JSON or XML.
+/// Alibaba Cloud's RPC gateway: turns an HTTP request into a call on the product service its host (a product's
+/// endpoint name) or its `Version` names, and the outcome into the API's reply envelope, in JSON or XML.
 ///
 /// Check order (docs/behaviour.md): body size → header field count → parameter count and decoding → `Format` →
-/// path and method → `Version` → `Action` (unknown: 404; real but not emulated: 501) → authentication
-/// (docs/authentication.md) → the product's own checks.
+/// host of a product not emulated (501) → path and method → `Version` (the host's product's, if the host names
+/// one) → `Action` (unknown: 404; real but not emulated: 501) → authentication (docs/authentication.md) → the
+/// product's own checks.
 public final class RPCGateway: Sendable {
     /// The largest request body accepted; RPC parameters are small, so 1 MiB is generous.
     public static let bodyLimit = 1 << 20
@@ -17,6 +18,9 @@ public final class RPCGateway: Sendable {
     public static let headerFieldLimit = 128
 
     private let services: [String: any RPCService]
+    private let endpoints: Endpoints
+    /// The products served, for the reply to a request for another's endpoint: `Rds (rds.aliyuncs.com) and …`.
+    private let emulatedProducts: String
     private let clock: any EmulatorClock
     private let authenticator: Authenticator
 
@@ -39,6 +43,9 @@ public final class RPCGateway: Sendable {
         internalFailure: @escaping InternalFailureHandler = { _ in }
     ) {
         self.services = Dictionary(services.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
+        endpoints = Endpoints(services: services)
+        let named = services.map { "\($0.productCode) (\($0.endpoint))" }
+        emulatedProducts = named.count > 1 ? named.dropLast().joined(separator: ", ") + " and " + named.last! : named.joined()
         self.clock = clock
         self.authenticator = authenticator
         self.internalFailure = internalFailure
@@ -99,9 +106,12 @@ public final class RPCGateway: Sendable {
         let authorization = request.header("Authorization")
         let headerAction = request.header("x-acs-action")
         let signedV3 = Self.isSignedV3(authorization: authorization)
+        let (now, realNow) = clock.readings
         var reply = Reply(
-            requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
-            format: signedV3 ? .json : .xml, signedV3: signedV3)
+            requestId: RequestID.make(), now: now, headers: request.headers, format: signedV3 ? .json : .xml,
+            signedV3: signedV3)
+        let endpoint = Self.endpoint(of: request, in: endpoints)
+        if case .service(let service) = endpoint { reply.service = service }
         do {
             guard request.body.count <= Self.bodyLimit else { throw APIError.bodyTooLarge(limit: Self.bodyLimit) }
             guard request.headers.count <= Self.headerFieldLimit else {
@@ -114,8 +124,15 @@ public final class RPCGateway: Sendable {
 
             let versionName = parameters.nonEmpty("Version") ?? request.header("x-acs-version")
             reply.version = versionName
-            let service = versionName.flatMap { services[$0] }
-            reply.service = service ?? Self.guessService(host: reply.hostId, among: services.values)
+            var service = versionName.flatMap { services[$0] }
+            switch endpoint {
+            case .none: reply.service = service
+            case .service(let hosted): if service !== hosted { service = nil }  // another product's Version
+            case .otherProduct:
+                let product = Endpoints.productCode(ofHost: reply.hostId ?? "")
+                reply.otherProduct = product
+                throw APIError.productNotEmulated(product, emulated: emulatedProducts)
+            }
 
             guard request.path == "/", request.method == "GET" || request.method == "POST" else {
                 throw APIError.actionNotFound
@@ -133,7 +150,7 @@ public final class RPCGateway: Sendable {
 
             // A refused operation still uses its nonce: the authenticator records it here.
             let caller = try authenticator.authenticate(
-                request, parameters: parameters, authorization: authorization, now: reply.now)
+                request, parameters: parameters, authorization: authorization, now: reply.now, realNow: realNow)
             reply.accountId = caller.accountId
             reply.accessKeyId = caller.accessKeyId
             let call = RPCCall(
@@ -207,11 +224,15 @@ public final class RPCGateway: Sendable {
     public func failure(_ request: HTTPRequest, _ error: APIError) -> HTTPResponse {
         let signedV3 = Self.isSignedV3(authorization: request.header("Authorization"))
         var reply = Reply(
-            requestId: RequestID.make(), now: clock.now, hostId: Self.hostName(request.header("Host")),
-            format: signedV3 ? .json : .xml, signedV3: signedV3)
+            requestId: RequestID.make(), now: clock.now, headers: request.headers, format: signedV3 ? .json : .xml,
+            signedV3: signedV3)
+        let endpoint = Self.endpoint(of: request, in: endpoints)
+        if case .service(let service) = endpoint { reply.service = service }
         if let parameters = try? Self.parameters(of: request) {
             reply.format = (try? Self.format(parameters, default: reply.format)) ?? reply.format
-            reply.service = (parameters.nonEmpty("Version") ?? request.header("x-acs-version")).flatMap { services[$0] }
+            if case .none = endpoint {
+                reply.service = (parameters.nonEmpty("Version") ?? request.header("x-acs-version")).flatMap { services[$0] }
+            }
         }
         return reply.failure(error)
     }
@@ -220,10 +241,14 @@ public final class RPCGateway: Sendable {
     fileprivate struct Reply: Sendable {
         let requestId: String
         var now: Int64
-        let hostId: String?
+        /// The request's header fields, for `hostId`: only error replies name the host, so its text is made only
+        /// for them.
+        let headers: HTTPHeaders
         var format: ResponseFormat
         let signedV3: Bool
         var service: (any RPCService)?
+        /// The product whose endpoint the host is, when the emulator does not emulate it (`Ecs`).
+        var otherProduct: String?
         var action: String?
         var version: String?
         var accountId: String?
@@ -237,9 +262,14 @@ public final class RPCGateway: Sendable {
             return (failure(known), outcome(status: known.status, error: known))
         }
 
+        /// The `Host` header without its port: what real replies name as `HostId`.
+        var hostId: String? { RPCGateway.hostName(headers.value(of: "host")) }
+
+        var productCode: String? { service?.productCode ?? otherProduct }
+
         func outcome(status: Int, error: APIError?) -> Outcome {
             Outcome(
-                product: service?.productCode, action: action, version: version, accountId: accountId,
+                product: productCode, action: action, version: version, accountId: accountId,
                 accessKeyId: accessKeyId, signedV3: signedV3, parameters: parameters, status: status, code: error?.code,
                 message: error?.message, requestId: requestId, time: now)
         }
@@ -251,7 +281,7 @@ public final class RPCGateway: Sendable {
         func failure(_ error: APIError) -> HTTPResponse {
             let host = hostId ?? service?.endpoint ?? "aliyuncs.com"
             var recommend = "https://api.aliyun.com/troubleshoot?q=\(error.code)"
-            if let product = service?.productCode { recommend += "&product=\(product)" }
+            if let product = productCode { recommend += "&product=\(product)" }
             recommend += "&requestId=\(requestId)"
             let fields: [RPCValue.Field] = [
                 .init("RequestId", .string(requestId)), .init("HostId", .string(host)),
@@ -329,9 +359,9 @@ public final class RPCGateway: Sendable {
         return host
     }
 
-    /// Before `Version` is known, the host name may still tell which product was meant.
-    private static func guessService(host: String?, among services: some Collection<any RPCService>) -> (any RPCService)? {
-        guard let host else { return nil }
-        return services.first { host.hasPrefix($0.endpoint.split(separator: ".").first.map(String.init) ?? "") }
+    /// What the request's `Host` names, read from its bytes.
+    private static func endpoint(of request: HTTPRequest, in endpoints: Endpoints) -> Endpoints.Match {
+        guard let index = request.headers.firstIndex(of: "host") else { return .none }
+        return request.headers.withValueBytes(at: index) { endpoints.match(ASCII.trimmed($0)) }
     }
 }

@@ -49,6 +49,10 @@ public protocol RPCService: AnyObject, Sendable {
     var version: String { get }
     /// The public endpoint, named as `HostId` when a request carries no `Host` header.
     var endpoint: String { get }
+    /// The first labels of the product's endpoint names in the SDKs' endpoint tables (`rds` of
+    /// `rds.cn-hangzhou.aliyuncs.com`; each also with a network, `rds-vpc`): a request for such a host is for this
+    /// product, whatever its `Version`.
+    var endpointLabels: [String] { get }
     func implements(_ action: String) -> Bool
     /// Every action of the product's real API, emulated or not, in byte order: an action here that `implements`
     /// refuses answers 501 `NotImplemented.ByEmulator`, any other name `InvalidAction.NotFound`.

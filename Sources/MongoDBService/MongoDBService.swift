@@ -15,6 +15,9 @@ extension ProductService where Configuration == MongoDBConfiguration {
     public convenience init(configuration: MongoDBConfiguration, store: Store) {
         self.init(
             productCode: "Dds", version: "2015-12-01", endpoint: "mongodb.aliyuncs.com",
+            // The tables name mongodb.aliyuncs.com and mongodb.<region>.aliyuncs.com; for a region they lack, both SDK
+            // generations form the name from the product id: dds.<region>.aliyuncs.com.
+            endpointLabels: ["mongodb", "dds"],
             apiActions: MongoDBAPIActions.all, operations: mongoDBOperations, configuration: configuration,
             store: store)
     }

@@ -14,7 +14,9 @@ extension ProductService where Configuration == RDSConfiguration {
 
     public convenience init(configuration: RDSConfiguration, store: Store) {
         self.init(
-            productCode: "Rds", version: "2014-08-15", endpoint: "rds.aliyuncs.com", apiActions: RDSAPIActions.all,
+            productCode: "Rds", version: "2014-08-15", endpoint: "rds.aliyuncs.com",
+            // rds.aliyuncs.com, rds.<region>.aliyuncs.com and rds-vpc.<region>.aliyuncs.com in both SDKs' tables.
+            endpointLabels: ["rds"], apiActions: RDSAPIActions.all,
             operations: rdsOperations, configuration: configuration, store: store)
     }
 }

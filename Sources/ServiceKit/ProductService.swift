@@ -7,18 +7,20 @@ public final class ProductService<Configuration: Sendable>: RPCService, Sendable
     public let productCode: String
     public let version: String
     public let endpoint: String
+    public let endpointLabels: [String]
     public let apiActions: [String]
     public let configuration: Configuration
     private let operations: OperationTable<Configuration>
     private let store: Store
 
     public init(
-        productCode: String, version: String, endpoint: String, apiActions: [String],
+        productCode: String, version: String, endpoint: String, endpointLabels: [String], apiActions: [String],
         operations: OperationTable<Configuration>, configuration: Configuration, store: Store
     ) {
         self.productCode = productCode
         self.version = version
         self.endpoint = endpoint
+        self.endpointLabels = endpointLabels
         self.apiActions = apiActions
         self.operations = operations
         self.configuration = configuration

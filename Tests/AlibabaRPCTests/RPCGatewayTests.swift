@@ -8,6 +8,7 @@ final class EchoService: RPCService, @unchecked Sendable {  // @unchecked: tests
     let productCode = "Rds"
     let version = "2014-08-15"
     let endpoint = "rds.aliyuncs.com"
+    let endpointLabels = ["rds"]
     var lastCall: RPCCall?
 
     func implements(_ action: String) -> Bool { action == "Echo" || action == "Fail" || action == "Crash" }

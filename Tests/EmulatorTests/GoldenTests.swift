@@ -10,6 +10,8 @@ import Testing
         let status: Int
         var legacy = false
         var method = "GET"
+        /// The `Host` header; nil: `127.0.0.1:<port>`.
+        var host: String?
         var testDescription: String { golden }
     }
 
@@ -37,12 +39,24 @@ import Testing
         .init(golden: "gateway-not-emulated.xml", target: "/?Action=DescribeAuditRecords&Version=2015-12-01", status: 501),
         .init(golden: "gateway-malformed-query.xml", target: "/?Action=CreateBackup&Version=2014-08-15&DBInstanceId=%E4%B8", status: 400),
         .init(golden: "gateway-wrong-path.json", target: "/v1/backups?\(rds)&Format=JSON", status: 404),
+        .init(
+            golden: "gateway-endpoint-not-emulated.json", target: "/?Action=DescribeInstances&Version=2014-05-26&Format=JSON",
+            status: 501, host: "ecs.cn-hangzhou.aliyuncs.com:8443"),
+        .init(
+            golden: "gateway-endpoint-not-emulated.xml", target: "/?Action=DescribeInstances&Version=2014-05-26", status: 501,
+            host: "ecs.aliyuncs.com"),
+        .init(
+            golden: "gateway-endpoint-invalid-version.json", target: "/?\(dds)&DBInstanceId=dds-bpxxxxxxxx&Format=JSON",
+            status: 400, host: "rds.cn-hangzhou.aliyuncs.com"),
+        .init(
+            golden: "gateway-endpoint-invalid-version.xml", target: "/?\(rds)&DBInstanceId=rm-uf6wjk5xxxxxxx", status: 400,
+            host: "mongodb.aliyuncs.com"),
     ]
 
     @Test(arguments: cases)
     func matchesTheGoldenFile(_ test: Case) throws {
         try withEmulator({ $0.rdsProfile = test.legacy ? .legacy : .current }) { server in
-            let reply = try server.get(test.target)
+            let reply = try RawHTTPClient.send(port: server.port, target: test.target, host: test.host)
             #expect(reply.status == test.status)
             let format = test.golden.hasSuffix(".json") ? "application/json;charset=utf-8" : "text/xml;charset=utf-8"
             #expect(reply.header("Content-Type") == format)

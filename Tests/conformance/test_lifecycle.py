@@ -174,9 +174,14 @@ def test_a_task_held_at_a_stage_waits_for_the_clock(frozen):
     assert job["BackupStatus"] == "Finished"
 
 
-def test_the_signature_window_follows_the_emulators_clock(frozen):
+def test_the_signature_window_follows_the_real_time_too(frozen, monkeypatch):
     advance(frozen, "16m")
-    assert call("new-sdk-v3", frozen, "rds", "CreateBackup", DBInstanceId="rm-uf6wjk5xxxxxxx") == \
+    # The SDK signs with the real time, now 16 minutes from the emulator's clock: accepted.
+    assert "BackupJobId" in call("new-sdk-v3", frozen, "rds", "CreateBackup", DBInstanceId="rm-uf6wjk5xxxxxxx")
+    # A time 16 minutes from the real time, and 32 from the emulator's clock, is not.
+    stale = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=16)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    monkeypatch.setattr(Utils, "get_timestamp", staticmethod(lambda: stale))
+    assert call("new-sdk-v3", frozen, "rds", "CreateBackup", DBInstanceId="rm-mysql-nodb") == \
         (400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 
 

@@ -33,8 +33,12 @@ public struct Caller: Sendable, Equatable {
 
 /// Checks a request's signature (V1 or V3), its time and its nonce, and finds its account.
 /// The order of the checks is in docs/authentication.md.
+///
+/// Two clocks are read: the real time, which clients sign with, and the emulator's (virtual) clock, which clients
+/// written against it may sign with. A signed time within the window of either is accepted; nonces are remembered
+/// in real time.
 public final class Authenticator: Sendable {
-    /// How far `Timestamp` / `x-acs-date` may be from the clock, and how long a nonce is remembered.
+    /// How far `Timestamp` / `x-acs-date` may be from the real time or the emulator's clock.
     public static let window: Int64 = 15 * 60 * 1000
     public static let defaultAccount = "default"
 
@@ -51,27 +55,30 @@ public final class Authenticator: Sendable {
         self.nonces = nonces
     }
 
+    /// Checks the request at `now`, on a clock that is the real time (no virtual clock apart from it).
     public func authenticate(_ request: HTTPRequest, parameters: RPCParameters, now: Int64) throws -> Caller {
-        try authenticate(request, parameters: parameters, authorization: request.header("Authorization"), now: now)
+        try authenticate(request, parameters: parameters, authorization: request.header("Authorization"), now: now, realNow: now)
     }
 
-    /// `authenticate` for a caller that has read the request's `Authorization` header already.
-    public func authenticate(_ request: HTTPRequest, parameters: RPCParameters, authorization: String?, now: Int64) throws
-        -> Caller
-    {
+    /// Checks the request at `now` on the emulator's clock and `realNow` in real time, for a caller that has read the
+    /// request's `Authorization` header already.
+    public func authenticate(
+        _ request: HTTPRequest, parameters: RPCParameters, authorization: String?, now: Int64, realNow: Int64
+    ) throws -> Caller {
+        let time = Time(now: now, real: realNow)
         let isV3 = authorization.map { !$0.hasPrefix("HMAC-") && ASCII.contains($0, "Credential=") } ?? false
         guard mode == .strict else {
             let keyId = parameters.nonEmpty("AccessKeyId") ?? authorization.flatMap(SignatureV3.Authorization.init)?.credential
             return Caller(accessKeyId: keyId, accountId: keyId.flatMap { keys[$0]?.accountId } ?? Self.defaultAccount)
         }
         return isV3
-            ? try authenticateV3(request, parameters: parameters, authorization: authorization ?? "", now: now)
-            : try authenticateV1(request, parameters: parameters, now: now)
+            ? try authenticateV3(request, parameters: parameters, authorization: authorization ?? "", time: time)
+            : try authenticateV1(request, parameters: parameters, time: time)
     }
 
     // MARK: V1
 
-    private func authenticateV1(_ request: HTTPRequest, parameters: RPCParameters, now: Int64) throws -> Caller {
+    private func authenticateV1(_ request: HTTPRequest, parameters: RPCParameters, time: Time) throws -> Caller {
         func required(_ name: String) throws -> String {
             guard let value = parameters.nonEmpty(name) else { throw APIError.missing(name) }
             return value
@@ -84,7 +91,7 @@ public final class Authenticator: Sendable {
         let nonce = try required("SignatureNonce")
         guard method == "HMAC-SHA1" else { throw APIError.unsupportedSignatureMethod(method) }
         guard version == "1.0" else { throw APIError.unsupportedSignatureVersion(version) }
-        let signedAt = try checkTime(timestamp, now: now)
+        let expiresAt = try checkTime(timestamp, time)
         let key = try accessKey(keyId)
 
         let stringToSign = SignatureV1.stringToSignBytes(method: request.method, parameters: parameters.pairs)
@@ -92,7 +99,7 @@ public final class Authenticator: Sendable {
             throw APIError.signatureMismatchV1(stringToSign: String(decoding: stringToSign, as: UTF8.self))
         }
         try checkToken(parameters.nonEmpty("SecurityToken"), of: key, name: "SecurityToken")
-        try use(nonce, of: key, signedAt: signedAt, now: now)
+        try use(nonce, of: key, expiresAt: expiresAt, time: time)
         return Caller(accessKeyId: key.id, accountId: key.accountId)
     }
 
@@ -123,7 +130,7 @@ public final class Authenticator: Sendable {
         return unsigned == 0 ? nil : mustBeSigned[unsigned.trailingZeroBitCount]
     }
 
-    private func authenticateV3(_ request: HTTPRequest, parameters: RPCParameters, authorization: String, now: Int64) throws
+    private func authenticateV3(_ request: HTTPRequest, parameters: RPCParameters, authorization: String, time: Time) throws
         -> Caller
     {
         guard let parsed = SignatureV3.Authorization(authorization) else {
@@ -166,7 +173,7 @@ public final class Authenticator: Sendable {
                     ? "SignedHeaders must name headers in lower case, not \(name)."
                     : "SignedHeaders names \(name), which the request does not carry.")
         }
-        let signedAt = try checkTime(date, now: now)
+        let expiresAt = try checkTime(date, time)
         let key = try accessKey(parsed.credential)
 
         let bodyHash = request.body.isEmpty ? SignatureV3.emptyBodyHash : SignatureV3.sha256Hex(request.body)
@@ -178,16 +185,36 @@ public final class Authenticator: Sendable {
                 canonicalRequest: String(decoding: canonical.bytes, as: UTF8.self))
         }
         try checkToken(headers.value(of: "x-acs-security-token"), of: key, name: "SecurityToken")
-        try use(nonce, of: key, signedAt: signedAt, now: now)
+        try use(nonce, of: key, expiresAt: expiresAt, time: time)
         return Caller(accessKeyId: key.id, accountId: key.accountId)
     }
 
     // MARK: Shared
 
-    private func checkTime(_ text: String, now: Int64) throws -> Int64 {
+    /// The two clocks' readings for one request.
+    private struct Time {
+        /// The emulator's clock.
+        var now: Int64
+        /// The real time.
+        var real: Int64
+    }
+
+    /// Checks a signed time against both windows, and says until when (in real time) its nonce must be remembered:
+    /// until no window that accepts the time now would accept it still, the emulator's clock running on. That is at
+    /// most two windows from now, so the nonce ledger's expiries stay close to the real time whatever the
+    /// emulator's clock does (its cost depends on that), and the nonce outlives its timestamp's acceptance.
+    private func checkTime(_ text: String, _ time: Time) throws -> Int64 {
+        // Parsed times are within years 0–9999 and the clocks' readings too: no difference here overflows.
         guard let instant = UTCTime.parseISO8601(text) else { throw APIError.timestampFormat }
-        guard abs(instant - now) <= Self.window else { throw APIError.timestampExpired }
-        return instant
+        var expiresAt: Int64?
+        if abs(instant - time.real) <= Self.window { expiresAt = max(instant, time.real) + Self.window }
+        if abs(instant - time.now) <= Self.window {
+            // The emulator's clock reaches `instant + window` this long after the real time now.
+            let virtualEnd = time.real + max(instant - time.now, 0) + Self.window
+            expiresAt = max(expiresAt ?? virtualEnd, virtualEnd)
+        }
+        guard let expiresAt else { throw APIError.timestampExpired }
+        return expiresAt
     }
 
     private func accessKey(_ id: String) throws -> AccessKey {
@@ -206,10 +233,9 @@ public final class Authenticator: Sendable {
         }
     }
 
-    /// A nonce is remembered for as long as its signed time could still be accepted.
-    private func use(_ nonce: String, of key: AccessKey, signedAt: Int64, now: Int64) throws {
-        let expiresAt = max(signedAt, now) + Self.window
-        switch nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: now) {
+    /// A nonce is remembered, in real time, for as long as its signed time could still be accepted (`checkTime`).
+    private func use(_ nonce: String, of key: AccessKey, expiresAt: Int64, time: Time) throws {
+        switch nonces.record(nonce: nonce, accessKeyId: key.id, expiresAt: expiresAt, now: time.real) {
         case .recorded: return
         case .reused: throw APIError.nonceUsed
         case .full: throw APIError.nonceCapacityReached(nonces.capacity)

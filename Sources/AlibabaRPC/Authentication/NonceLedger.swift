@@ -12,6 +12,10 @@ import Synchronization
 /// dropped whole at the next request, its hashes removed from the look-up table, which is rebuilt smaller once it is
 /// three-quarters empty (a dictionary never shrinks by itself).
 ///
+/// Times are the real time's (`Authenticator`), never the emulator's clock: expiries then lie at most two windows
+/// ahead of `now`, so filing one walks back over a bounded number of slots, and moving the emulator's clock neither
+/// drops nonces nor keeps them.
+///
 /// Not persisted: a restart forgets them (docs/authentication.md).
 public final class NonceLedger: Sendable {
     public enum Outcome: Sendable, Equatable {
@@ -90,7 +94,8 @@ public final class NonceLedger: Sendable {
 
     private func slot(of instant: Int64) -> Int64 { max(0, instant) / slotWidth }
 
-    /// Appends `key` to its slot: usually the last one, since expiries follow the clock.
+    /// Appends `key` to its slot: usually the last one, since expiries follow the real time (and are at most two
+    /// windows ahead of it: a walk over at most 180 ten-second slots).
     private static func file(_ key: UInt64, in number: Int64, of state: inout State) {
         var index = state.slots.count
         while index > 0 && state.slots[index - 1].number > number { index -= 1 }
