@@ -12,13 +12,19 @@ public struct BackupSchedule: Sendable, Equatable {
     public let weekdays: UInt8
     /// The slots of a period day, as milliseconds after its midnight (UTC), ascending.
     public let offsets: [Int64]
-    /// How long a set is kept, in days; -1 keeps it for ever.
+    /// How long the window's set is kept, in days; -1 keeps it for ever.
     public let retentionDays: Int64
+    /// How long the interval's other (high-frequency) sets are kept, in days; -1 keeps them for ever.
+    public let highFrequencyRetentionDays: Int64
 
-    /// `windowHour` 0–23; `intervalMinutes` nil or positive.
-    public init(weekdays: UInt8, windowHour: Int, intervalMinutes: Int?, retentionDays: Int64) {
+    /// Which of a period day's slots: the window's (regular) one, or the interval's others (high-frequency).
+    public enum Kind: Sendable { case regular, highFrequency }
+
+    /// `windowHour` 0–23; `intervalMinutes` nil or positive; `highFrequencyRetentionDays` nil: as `retentionDays`.
+    public init(weekdays: UInt8, windowHour: Int, intervalMinutes: Int?, retentionDays: Int64, highFrequencyRetentionDays: Int64? = nil) {
         self.weekdays = weekdays & 0x7F
         self.retentionDays = retentionDays
+        self.highFrequencyRetentionDays = highFrequencyRetentionDays ?? retentionDays
         let first = Int64(windowHour) * 3_600_000 + Self.startInWindow
         if let intervalMinutes, intervalMinutes > 0 {
             let step = Int64(intervalMinutes) * 60_000
@@ -31,6 +37,28 @@ public struct BackupSchedule: Sendable, Equatable {
 
     /// The day's regular (window) backup, after midnight.
     public let windowOffset: Int64
+
+    /// Whether the two kinds of slot are kept alike (then they are counted and walked as one).
+    public var keepsAlike: Bool { offsets.count == 1 || highFrequencyRetentionDays == retentionDays }
+
+    /// The slots of a period day of `kind` (nil: all), as offsets after its midnight, ascending.
+    func offsets(_ kind: Kind?) -> [Int64] {
+        switch kind {
+        case nil: offsets
+        case .regular: [windowOffset]
+        case .highFrequency: offsets.filter { $0 != windowOffset }
+        }
+    }
+
+    /// The kind of a slot of this schedule.
+    public func kind(of slot: Int64) -> Kind {
+        ((slot % Self.day) + Self.day) % Self.day == windowOffset ? .regular : .highFrequency
+    }
+
+    /// How long the sets of `kind` are kept, in days.
+    public func retentionDays(_ kind: Kind) -> Int64 {
+        kind == .regular ? retentionDays : highFrequencyRetentionDays
+    }
 
     /// Monday-based weekday of a day counted from the epoch (1970-01-01 was a Thursday).
     static func weekday(ofDay day: Int64) -> Int { Int(((day + 3) % 7 + 7) % 7) }
@@ -49,26 +77,29 @@ public struct BackupSchedule: Sendable, Equatable {
         return count
     }
 
-    /// Slots that start before `instant` (from the epoch on).
-    private func slots(before instant: Int64) -> Int64 {
+    /// Slots of `kind` that start before `instant` (from the epoch on).
+    private func slots(before instant: Int64, _ kind: Kind?) -> Int64 {
         guard instant > 0 else { return 0 }
         let day = instant / Self.day
         let within = instant % Self.day
+        let offsets = offsets(kind)
         var count = periodDays(before: day) * Int64(offsets.count)
         if isPeriodDay(day) { count += Int64(offsets.count { $0 < within }) }
         return count
     }
 
-    /// How many slots start in `range`.
-    public func count(in range: Range<Int64>) -> Int64 {
-        range.isEmpty ? 0 : slots(before: range.upperBound) - slots(before: range.lowerBound)
+    /// How many slots (of `kind`; nil: all) start in `range`.
+    public func count(in range: Range<Int64>, _ kind: Kind? = nil) -> Int64 {
+        range.isEmpty ? 0 : slots(before: range.upperBound, kind) - slots(before: range.lowerBound, kind)
     }
 
-    /// The latest slot that starts at or before `instant`, if any at or after `floor`.
-    public func slot(atOrBefore instant: Int64, floor: Int64) -> Int64? {
+    /// The latest slot (of `kind`; nil: any) that starts at or before `instant`, if any at or after `floor`.
+    public func slot(atOrBefore instant: Int64, floor: Int64, _ kind: Kind? = nil) -> Int64? {
         guard instant >= max(floor, 0) else { return nil }
         var day = instant / Self.day
         var limit: Int64? = instant - day * Self.day
+        let offsets = offsets(kind)
+        guard !offsets.isEmpty else { return nil }
         // A period day comes at least once a week, unless the policy has none.
         for _ in 0..<8 {
             if isPeriodDay(day), let offset = offsets.last(where: { offset in limit.map { offset <= $0 } ?? true }) {
@@ -120,7 +151,7 @@ public struct ScheduleSegment: Sendable, Equatable {
 }
 
 /// The automatic backups an instance's policy history makes, as seen at one instant: those that have ended and
-/// not yet expired (a set is kept its segment's retention days after its end), started within a range.
+/// not yet expired (a set is kept its segment's retention days for its kind after its end), started within a range.
 public struct AutomaticBackups: Sendable {
     public let segments: [ScheduleSegment]
     public let now: Int64
@@ -130,11 +161,21 @@ public struct AutomaticBackups: Sendable {
         self.now = now
     }
 
-    /// The part of `segment` whose slots are listed at `now`, within the start range `[from, until]`.
-    public func listedRange(_ segment: ScheduleSegment, from: Int64, until: Int64) -> Range<Int64> {
+    /// The ranges of `segment` whose slots are listed at `now`, within the start range `[from, until]`: one for all
+    /// its slots when both kinds are kept alike, else one for each kind.
+    func listedRanges(_ segment: ScheduleSegment, from: Int64, until: Int64) -> [(kind: BackupSchedule.Kind?, range: Range<Int64>)] {
+        let schedule = segment.schedule
+        if schedule.keepsAlike { return [(nil, listedRange(segment, from: from, until: until, retentionDays: schedule.retentionDays))] }
+        return [BackupSchedule.Kind.regular, .highFrequency].map {
+            ($0, listedRange(segment, from: from, until: until, retentionDays: schedule.retentionDays($0)))
+        }
+    }
+
+    /// The part of `segment` whose slots kept `retentionDays` are listed at `now`, within the start range `[from, until]`.
+    func listedRange(_ segment: ScheduleSegment, from: Int64, until: Int64, retentionDays: Int64) -> Range<Int64> {
         var low = max(segment.from, from)
-        if segment.schedule.retentionDays >= 0 {
-            let (kept, overflow) = segment.schedule.retentionDays.multipliedReportingOverflow(by: BackupSchedule.day)
+        if retentionDays >= 0 {
+            let (kept, overflow) = retentionDays.multipliedReportingOverflow(by: BackupSchedule.day)
             if !overflow { low = max(low, now - BackupSchedule.duration - kept + 1) }
         }
         var high = min(now - BackupSchedule.duration + 1, until == .max ? .max : until + 1)
@@ -144,20 +185,29 @@ public struct AutomaticBackups: Sendable {
 
     /// The slots listed at `now` that start within `[from, until]`.
     public func count(from: Int64 = .min, until: Int64 = .max) -> Int64 {
-        segments.reduce(0) { $0 + $1.schedule.count(in: listedRange($1, from: from, until: until)) }
+        segments.reduce(0) { total, segment in
+            listedRanges(segment, from: from, until: until).reduce(total) { $0 + segment.schedule.count(in: $1.range, $1.kind) }
+        }
     }
 
-    /// Listed slots, newest first, starting at or before `until` and at or after `from`, at most `limit`.
+    /// Listed slots, newest first, starting at or before `until` and at or after `from`, at most `limit`. A segment
+    /// whose kinds are kept apart is walked once for each kind, and the two walks merged.
     public func newest(from: Int64 = .min, until: Int64 = .max, limit: Int) -> [Int64] {
         var result: [Int64] = []
         for segment in segments.reversed() where result.count < limit {
-            let range = listedRange(segment, from: from, until: until)
-            guard !range.isEmpty else { continue }
-            var cursor = range.upperBound - 1
-            while result.count < limit, let slot = segment.schedule.slot(atOrBefore: cursor, floor: range.lowerBound) {
-                result.append(slot)
-                cursor = slot - 1
+            var found: [Int64] = []
+            for (kind, range) in listedRanges(segment, from: from, until: until) where !range.isEmpty {
+                var cursor = range.upperBound - 1
+                var taken = 0
+                while taken < limit - result.count,
+                    let slot = segment.schedule.slot(atOrBefore: cursor, floor: range.lowerBound, kind)
+                {
+                    found.append(slot)
+                    taken += 1
+                    cursor = slot - 1
+                }
             }
+            result += found.sorted(by: >).prefix(limit - result.count)
         }
         return result
     }
@@ -170,7 +220,8 @@ public struct AutomaticBackups: Sendable {
     /// Whether `slot` is listed at `now`.
     public func isListed(_ slot: Int64) -> Bool {
         guard let segment = segment(making: slot) else { return false }
-        return listedRange(segment, from: .min, until: .max).contains(slot)
+        let retention = segment.schedule.retentionDays(segment.schedule.kind(of: slot))
+        return listedRange(segment, from: .min, until: .max, retentionDays: retention).contains(slot)
     }
 }
 

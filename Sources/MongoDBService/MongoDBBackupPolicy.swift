@@ -110,13 +110,15 @@ public enum MongoDBBackupPolicy {
         Int64(given["BackupRetentionPeriod"] ?? "") ?? 30
     }
 
-    /// The schedule of automatic backups a policy in force makes: high-frequency ones only with Flash backups.
+    /// The schedule of automatic backups a policy in force makes: high-frequency ones only with Flash backups, kept
+    /// `HighFrequencyBackupRetention` days (the window's one `BackupRetentionPeriod` days).
     static func schedule(_ policy: [String: String]) -> BackupSchedule {
         BackupSchedule(
             weekdays: BackupSchedule.weekdays(fromPeriod: policy["PreferredBackupPeriod"] ?? "") ?? 0,
             windowHour: BackupSchedule.windowHour(from: policy["PreferredBackupTime"] ?? "") ?? 0,
             intervalMinutes: policy["SnapshotBackupType"] == "Flash" ? Int(policy["BackupInterval"] ?? "") : nil,
-            retentionDays: retentionDays(policy))
+            retentionDays: retentionDays(policy),
+            highFrequencyRetentionDays: Int64(policy["HighFrequencyBackupRetention"] ?? "") ?? 1)
     }
 
     static func segments(_ history: [PolicySegment], instanceType: String) -> [ScheduleSegment] {

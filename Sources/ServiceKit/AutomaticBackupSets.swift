@@ -46,9 +46,9 @@ public struct AutomaticBackupSets: Sendable {
         var record = BackupRecord(
             sequence: Self.sequenceBase + (key ?? 0) * Self.keySpan + slot / 60_000, product: instance.product,
             instanceId: instance.instanceId, accountId: instance.accountId, method: method, backupType: "FullBackup",
-            retentionDays: segment?.schedule.retentionDays, startedAt: slot,
+            retentionDays: segment.map { $0.schedule.retentionDays($0.schedule.kind(of: slot)) }, startedAt: slot,
             finishesAt: finishesAt, duration: BackupSchedule.duration, outcome: outcome, deletedAt: events[slot]?.deletedAt)
-        record.expiresAt = segment.flatMap { BackupRecord.expiry(end: finishesAt, retentionDays: $0.schedule.retentionDays) }
+        record.expiresAt = record.retentionDays.flatMap { BackupRecord.expiry(end: finishesAt, retentionDays: $0) }
         return record
     }
 

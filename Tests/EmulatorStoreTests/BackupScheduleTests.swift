@@ -86,6 +86,31 @@ import Testing
         #expect(kept.count() == 3650 * 96)
     }
 
+    /// The window's sets kept 7 days, the interval's others 1 (MongoDB's `HighFrequencyBackupRetention`), against a
+    /// walk over every minute that keeps each slot by its own kind.
+    @Test(arguments: [Int64(1), 10, -1])
+    func highFrequencySetsAreKeptTheirOwnRetention(highFrequencyDays: Int64) {
+        let schedule = BackupSchedule(
+            weekdays: 0b1011011, windowHour: 2, intervalMinutes: 60, retentionDays: 7, highFrequencyRetentionDays: highFrequencyDays)
+        let from = Self.monday + 1_000_000
+        let now = Self.monday + 16 * Self.day + 5 * 3_600_000
+        let backups = AutomaticBackups(segments: [ScheduleSegment(from: from, to: nil, schedule: schedule)], now: now)
+        func kept(_ slot: Int64, until: Int64 = .max, since: Int64 = .min) -> Bool {
+            let days = schedule.kind(of: slot) == .regular ? 7 : highFrequencyDays
+            return slot >= since && slot <= until && (days < 0 || slot + BackupSchedule.duration + days * Self.day > now)
+        }
+        let listed = bruteForce(schedule, from..<now - BackupSchedule.duration + 1).filter { kept($0) }
+        #expect(listed.count { schedule.kind(of: $0) == .regular } == 5)  // Thursday the 11th to Tuesday the 16th
+        #expect(backups.count() == Int64(listed.count))
+        #expect(backups.newest(limit: 10_000) == listed.reversed())
+        let (since, until) = (Self.monday + 4 * Self.day + 7_654_321, Self.monday + 15 * Self.day + 12_345)
+        let window = listed.filter { kept($0, until: until, since: since) }
+        #expect(backups.count(from: since, until: until) == Int64(window.count))
+        #expect(backups.newest(from: since, until: until, limit: 5) == Array(window.reversed().prefix(5)))
+        #expect(listed.allSatisfy(backups.isListed))
+        #expect(!backups.isListed(Self.monday + 3 * Self.day + 3 * 3_600_000 + 900_000) || highFrequencyDays < 0)
+    }
+
     @Test func periodsAndWindowsAreParsedStrictly() {
         #expect(BackupSchedule.weekdays(fromPeriod: "Monday,Sunday") == 0b1000001)
         #expect(BackupSchedule.weekdays(fromPeriod: "Monday") == nil)

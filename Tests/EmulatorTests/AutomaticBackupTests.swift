@@ -218,5 +218,25 @@ import Testing
             #expect(try manual().isEmpty)
         }
     }
+
+    /// MongoDB's high-frequency sets (the interval's, not the window's) are kept `HighFrequencyBackupRetention` days.
+    @Test func highFrequencyMongoDBSetsAreKeptTheirOwnRetention() throws {
+        try instances { server in
+            let dds = "Version=2015-12-01&Format=JSON&DBInstanceId=dds-auto"
+            let policy = "&SnapshotBackupType=Flash&BackupInterval=360&HighFrequencyBackupRetention=1&PreferredBackupTime=02:00Z-03:00Z"
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(dds)\(policy)").status == 200)
+            try advance(server, "3d")  // to Thursday 2024-01-04T00:00:00Z
+            let reply = try object(try server.get("/?Action=DescribeBackups&\(dds)"))
+            let sets = try #require((reply["Backups"] as? [String: Any])?["Backup"] as? [[String: Any]])
+            // The window's at 02:15 every day; every 6 hours from it (20:15, 14:15, 08:15) only within the last day.
+            #expect(sets.map { $0["BackupStartTime"] as? String } == [
+                "2024-01-03T20:15:00Z", "2024-01-03T14:15:00Z", "2024-01-03T08:15:00Z", "2024-01-03T02:15:00Z",
+                "2024-01-02T02:15:00Z", "2024-01-01T02:15:00Z",
+            ])
+            #expect(reply["TotalCount"] as? Int == 6)
+            #expect(sets[0]["BackupExpireTime"] as? String == "2024-01-04T20:16:25Z")
+            #expect(sets[3]["BackupExpireTime"] as? String == "2024-02-02T02:16:25Z")
+        }
+    }
 }
 
