@@ -4,8 +4,11 @@ import ServiceKit
 
 /// `/_emulator/instances/{id}/next-backup`: the scripted outcome of an instance's next backup.
 extension ControlAPI {
-    /// `{"fail": "<stage>"}` or `{"hold": "<stage>", "until": "<time>"}` (or `"for": "<duration>"`).
-    func scriptedOutcome(_ body: JSONValue, for instance: InstanceRecord) throws -> BackupOutcome {
+    /// `{"fail": "<stage>"}` or `{"hold": "<stage>", "until": "<time>"}` (or `"for": "<duration>"`, counted from
+    /// `holdStart(stage)`: by default the clock's reading).
+    func scriptedOutcome(_ body: JSONValue, for instance: InstanceRecord, holdStart: ((String) -> Int64)? = nil) throws
+        -> BackupOutcome
+    {
         let stages = Products.model(of: instance.product).stages.names
         guard case .object(let fields) = body else {
             throw Failure.badRequest("request body: a JSON object: {\"fail\": stage} or {\"hold\": stage, \"until\": time}")
@@ -26,7 +29,10 @@ extension ControlAPI {
             if case .string(let text)? = fields["until"], let instant = UTCTime.parseISO8601(text) {
                 outcome.holdUntil = instant
             } else if let span = fields["for"] {
-                outcome.holdUntil = emulator.clock.now + (try Self.duration(span, field: "for"))
+                let (until, overflow) = (holdStart?(outcome.holdStage ?? "") ?? emulator.clock.now)
+                    .addingReportingOverflow(try Self.duration(span, field: "for"))
+                guard !overflow else { throw Failure.badRequest("request body: \"for\" is too long") }
+                outcome.holdUntil = until
             } else {
                 throw Failure.badRequest(
                     "request body: \"hold\" needs \"until\" (a time like 2024-01-01T00:10:00Z) or \"for\" (a duration)")
@@ -41,10 +47,14 @@ extension ControlAPI {
     }
 
     static func describe(_ outcome: BackupOutcome?) -> RPCValue {
+        .object([.init("nextBackup", .object(fields(of: outcome)))])
+    }
+
+    static func fields(of outcome: BackupOutcome?) -> [RPCValue.Field] {
         var fields: [RPCValue.Field] = []
         if let stage = outcome?.failStage { fields.append(.init("fail", .string(stage))) }
         if let stage = outcome?.holdStage { fields.append(.init("hold", .string(stage))) }
         if let until = outcome?.holdUntil { fields.append(.init("until", .string(UTCTime.iso8601(until)))) }
-        return .object([.init("nextBackup", outcome == nil ? .object([]) : .object(fields))])
+        return fields
     }
 }

@@ -11,6 +11,11 @@ public struct TaskStages: Sendable {
     public var names: [String] { stages.map(\.name) }
 
     func start(of stage: String) -> Double? { stages.first { $0.name == stage }?.start }
+
+    /// When a task that runs `duration` reaches `stage`, after its start (no hold before it).
+    public func offset(of stage: String, duration: Int64) -> Int64? {
+        start(of: stage).map { Int64((Double(duration) * $0).rounded()) }
+    }
 }
 
 /// Where a task is at one instant.

@@ -7,7 +7,7 @@
 enum Schema {
     static let migrations: [String] = [
         version1, version2, version3, version4, version5, version6, version7, version8, version9, version10,
-        version11, version12, version13,
+        version11, version12, version13, version14,
     ]
 
     /// The version a state file has after every migration.
@@ -300,5 +300,11 @@ enum Schema {
             WHERE expires_at IS NOT NULL AND deleted_at IS NULL;
         ALTER TABLE backup_totals ADD COLUMN expired INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE backup_totals ADD COLUMN expired_by INTEGER NOT NULL DEFAULT -9223372036854775808;
+        """
+
+    /// Version 14: an automatic backup can be scripted to hold at a stage until an instant, as a manual one can.
+    private static let version14 = """
+        ALTER TABLE automatic_backup_events ADD COLUMN hold_stage TEXT;
+        ALTER TABLE automatic_backup_events ADD COLUMN hold_until INTEGER;
         """
 }

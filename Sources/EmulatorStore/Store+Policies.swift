@@ -8,11 +8,14 @@ public struct PolicySegment: Sendable, Equatable {
     public var settings: [String: String]
 }
 
-/// An automatic backup that differs from its schedule: deleted by DeleteBackup, or scripted to fail.
+/// An automatic backup that differs from its schedule: deleted by DeleteBackup, or scripted to fail or to hold.
 public struct AutomaticBackupEvent: Sendable, Equatable {
     public var startedAt: Int64
     public var deletedAt: Int64?
-    public var failStage: String?
+    public var outcome: BackupOutcome
+
+    /// Its scripted outcome, if any.
+    public var isScripted: Bool { outcome.failStage != nil || outcome.holdStage != nil }
 }
 
 extension StoreTransaction {
@@ -76,24 +79,15 @@ extension StoreTransaction {
     public func automaticEvents(instanceId: String, in range: Range<Int64>) throws -> [AutomaticBackupEvent] {
         try connection.query(
             """
-            SELECT started_at, deleted_at, fail_stage FROM automatic_backup_events
+            SELECT started_at, deleted_at, fail_stage, hold_stage, hold_until FROM automatic_backup_events
             WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3 ORDER BY started_at
             """,
             [.text(instanceId), .int(range.lowerBound), .int(range.upperBound)]
-        ) { AutomaticBackupEvent(startedAt: $0.int(0), deletedAt: $0.optionalInt(1), failStage: $0.optionalText(2)) }
-    }
-
-    /// Deleted (or, with `failed`, scripted-to-fail and undeleted) automatic backups started in `range`.
-    public func countAutomaticEvents(instanceId: String, in range: Range<Int64>, failed: Bool) throws -> Int64 {
-        guard !range.isEmpty else { return 0 }
-        let condition = failed ? "deleted_at IS NULL AND fail_stage IS NOT NULL" : "deleted_at IS NOT NULL"
-        return try connection.query(
-            """
-            SELECT count(*) FROM automatic_backup_events
-            WHERE instance_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND \(condition)
-            """,
-            [.text(instanceId), .int(range.lowerBound), .int(range.upperBound)]
-        ) { $0.int(0) }.first ?? 0
+        ) {
+            AutomaticBackupEvent(
+                startedAt: $0.int(0), deletedAt: $0.optionalInt(1),
+                outcome: BackupOutcome(failStage: $0.optionalText(2), holdStage: $0.optionalText(3), holdUntil: $0.optionalInt(4)))
+        }
     }
 
     public func markAutomaticDeleted(instanceId: String, startedAt: Int64, at now: Int64) throws {
@@ -105,19 +99,24 @@ extension StoreTransaction {
             [.text(instanceId), .int(startedAt), .int(now)])
     }
 
-    /// The automatic backup starting at `startedAt` fails at `stage`; any other failure scripted for an automatic
-    /// backup after `now` is withdrawn.
-    public func scriptAutomaticFailure(instanceId: String, startedAt: Int64, stage: String, now: Int64) throws {
+    /// The automatic backup starting at `startedAt` has `outcome` (fails, or holds at a stage); any other outcome
+    /// scripted for an automatic backup after `now` is withdrawn.
+    public func scriptAutomaticOutcome(instanceId: String, startedAt: Int64, outcome: BackupOutcome, now: Int64) throws {
         try withdrawAutomaticFailures(instanceId: instanceId, after: now)
         try connection.run(
             """
-            INSERT INTO automatic_backup_events (instance_id, started_at, fail_stage) VALUES (?1, ?2, ?3)
-            ON CONFLICT (instance_id, started_at) DO UPDATE SET fail_stage = excluded.fail_stage
+            INSERT INTO automatic_backup_events (instance_id, started_at, fail_stage, hold_stage, hold_until)
+            VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (instance_id, started_at) DO UPDATE
+            SET fail_stage = excluded.fail_stage, hold_stage = excluded.hold_stage, hold_until = excluded.hold_until
             """,
-            [.text(instanceId), .int(startedAt), .text(stage)])
+            [
+                .text(instanceId), .int(startedAt), outcome.failStage.map(SQLValue.text) ?? .null,
+                outcome.holdStage.map(SQLValue.text) ?? .null, outcome.holdUntil.map(SQLValue.int) ?? .null,
+            ])
     }
 
-    /// Withdraws the failures scripted for automatic backups that start after `now`.
+    /// Withdraws the outcomes scripted for automatic backups that start after `now`.
     public func withdrawAutomaticFailures(instanceId: String, after now: Int64) throws {
         try connection.run(
             "DELETE FROM automatic_backup_events WHERE instance_id = ?1 AND started_at > ?2 AND deleted_at IS NULL",

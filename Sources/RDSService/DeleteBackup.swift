@@ -27,7 +27,7 @@ struct DeleteBackup: RDSOperation {
                     throw RDSError.backupSetNotFound
                 }
                 let backup =
-                    if let slot = automatic.slot(ofSequence: number), automatic.schedule.isListed(slot) {
+                    if let slot = automatic.slot(ofSequence: number), automatic.isShown(slot) {
                         automatic.record(slot)
                     } else {
                         try state.backup(sequence: number, instanceId: instance.instanceId)

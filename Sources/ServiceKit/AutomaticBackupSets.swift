@@ -1,7 +1,7 @@
 import EmulatorStore
 
 /// An instance's automatic backups as backup records, computed from its policy history at one instant: never
-/// stored, only the ones that differ from their schedule (deleted, scripted to fail) are. Their sequence numbers
+/// stored, only the ones that differ from their schedule (deleted, scripted to fail or to hold) are. Their sequence numbers
 /// (and so their public ids) are `sequenceBase + key × 10⁸ + the start's minute since the epoch`, where `key`
 /// numbers the instance's life in the emulator: far above any stored backup's, unique, and decoded back to a slot.
 public struct AutomaticBackupSets: Sendable {
@@ -40,7 +40,7 @@ public struct AutomaticBackupSets: Sendable {
 
     /// The backup that the slot starting at `slot` makes, as CreateBackup's would look.
     public func record(_ slot: Int64) -> BackupRecord {
-        let outcome = BackupOutcome(failStage: events[slot]?.failStage)
+        let outcome = events[slot]?.outcome ?? BackupOutcome()
         let segment = schedule.segment(making: slot)
         let finishesAt = BackupRecord.finishTime(start: slot, duration: BackupSchedule.duration, outcome: outcome, stages: stages)
         var record = BackupRecord(
@@ -63,60 +63,76 @@ public struct AutomaticBackupSets: Sendable {
     }
 
     /// The tasks DescribeBackupTasks shows: the one `sequence` numbers (automatic or manual), or else every task
-    /// running at `now`, the manual one first.
+    /// running at `now`, the manual ones first.
     public func tasks(_ state: StoreTransaction, sequence: Int64?) throws -> [BackupRecord] {
         if let sequence {
             if let slot = slot(ofSequence: sequence) { return [record(slot)] }
             return try state.backup(sequence: sequence, instanceId: instance.instanceId).map { [$0] } ?? []
         }
-        var tasks = try state.runningBackups(instanceId: instance.instanceId, at: now)
-        if let running = running() { tasks.append(running) }
-        return tasks
+        return try state.runningBackups(instanceId: instance.instanceId, at: now) + running()
     }
 
-    /// The automatic backup whose task runs at `now`, if any (one at a time: slots are at least 15 minutes apart).
-    public func running() -> BackupRecord? {
-        guard let latest = schedule.segments.last(where: { $0.from <= now }),
+    /// The automatic backups whose tasks run at `now`, oldest first: the latest slot's, and any held past later
+    /// slots (without a hold, one at a time: slots are at least 15 minutes apart and a task takes 85 seconds).
+    public func running() -> [BackupRecord] {
+        var slots = events.values.filter { $0.outcome.holdStage != nil && $0.startedAt <= now }.map(\.startedAt)
+        if let latest = schedule.segments.last(where: { $0.from <= now }),
             let slot = latest.schedule.slot(atOrBefore: now, floor: latest.from)
-        else { return nil }
-        let record = record(slot)
-        return record.state(at: now, stages: stages).isRunning ? record : nil
+        {
+            slots.append(slot)
+        }
+        return Set(slots).sorted().filter { schedule.segment(making: $0) != nil }.map(record)
+            .filter { $0.state(at: now, stages: stages).isRunning }
     }
 
     // MARK: Listing
 
-    /// Whether a listed slot passes the status filter and was not deleted.
-    func shows(_ slot: Int64, failed: Bool?) -> Bool {
-        let event = events[slot]
-        if event?.deletedAt != nil { return false }
-        guard let failed else { return true }
-        return failed == (event?.failStage != nil)
+    /// Whether a slot is listed at `now` and passes the status filter. Slots without an event are listed as their
+    /// schedule says (ended `BackupSchedule.duration` after their start, kept their retention after that); a slot
+    /// with one by its record, whose times a scripted failure or hold moves, and not once deleted.
+    public func isShown(_ slot: Int64, failed: Bool? = nil) -> Bool {
+        guard let event = events[slot] else { return failed != true && schedule.isListed(slot) }
+        if event.deletedAt != nil { return false }
+        if let failed, failed != (event.outcome.failStage != nil) { return false }
+        guard schedule.segment(making: slot) != nil else { return false }
+        let record = record(slot)
+        return record.finishesAt <= now && record.isKept(at: now)
     }
 
-    /// Listed automatic sets started in `[from, until]` that pass the filter: counted by arithmetic, less the
-    /// few events that hide one.
-    func count(from: Int64, until: Int64, failed: Bool?, only: Set<Int64>?) -> Int64 {
-        if let only { return Int64(only.count { $0 >= from && $0 <= until && schedule.isListed($0) && shows($0, failed: failed) }) }
-        if failed == true {
-            return Int64(events.count { $0.key >= from && $0.key <= until && schedule.isListed($0.key) && shows($0.key, failed: true) })
+    /// Event slots in `[from, until]` that the schedule's arithmetic counts wrongly: those it lists that are not
+    /// shown (`hidden`), and those it does not list that are (`extra`, a hold having moved their end).
+    private func corrections(from: Int64, until: Int64, failed: Bool?) -> (hidden: [Int64], extra: [Int64]) {
+        var hidden: [Int64] = []
+        var extra: [Int64] = []
+        for slot in events.keys where slot >= from && slot <= until {
+            let listed = schedule.isListed(slot)
+            let shown = isShown(slot, failed: failed)
+            if listed && !shown { hidden.append(slot) } else if !listed && shown { extra.append(slot) }
         }
-        let hidden = events.keys.count { $0 >= from && $0 <= until && schedule.isListed($0) && !shows($0, failed: failed) }
-        return schedule.count(from: from, until: until) - Int64(hidden)
+        return (hidden, extra)
+    }
+
+    /// Listed automatic sets started in `[from, until]` that pass the filter: counted by arithmetic, corrected by
+    /// the few events that hide one or move one's end.
+    func count(from: Int64, until: Int64, failed: Bool?, only: Set<Int64>?) -> Int64 {
+        if let only { return Int64(only.count { $0 >= from && $0 <= until && isShown($0, failed: failed) }) }
+        if failed == true { return Int64(events.keys.count { $0 >= from && $0 <= until && isShown($0, failed: true) }) }
+        let (hidden, extra) = corrections(from: from, until: until, failed: failed)
+        return schedule.count(from: from, until: until) - Int64(hidden.count) + Int64(extra.count)
     }
 
     /// The newest listed sets started in `[from, until]` that pass the filter, at most `limit`.
     func newest(from: Int64, until: Int64, failed: Bool?, only: Set<Int64>?, limit: Int) -> [Int64] {
         if let only {
-            return Array(only.filter { $0 >= from && $0 <= until && schedule.isListed($0) && shows($0, failed: failed) }
-                .sorted(by: >).prefix(limit))
+            return Array(only.filter { $0 >= from && $0 <= until && isShown($0, failed: failed) }.sorted(by: >).prefix(limit))
         }
         if failed == true {
-            return Array(events.keys.filter { $0 >= from && $0 <= until && schedule.isListed($0) && shows($0, failed: true) }
-                .sorted(by: >).prefix(limit))
+            return Array(events.keys.filter { $0 >= from && $0 <= until && isShown($0, failed: true) }.sorted(by: >).prefix(limit))
         }
-        // Hidden slots are few: ask for as many more as there are.
-        let hidden = events.keys.count { !shows($0, failed: failed) }
-        return Array(schedule.newest(from: from, until: until, limit: limit + hidden).filter { shows($0, failed: failed) }.prefix(limit))
+        // Hidden slots are few: ask for as many more as there are; the extra ones join in their place.
+        let (hidden, extra) = corrections(from: from, until: until, failed: failed)
+        let scheduled = schedule.newest(from: from, until: until, limit: limit + hidden.count).filter { isShown($0, failed: failed) }
+        return Array((scheduled + extra).sorted(by: >).prefix(limit))
     }
 }
 

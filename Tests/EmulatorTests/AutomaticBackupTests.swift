@@ -238,5 +238,34 @@ import Testing
             #expect(sets[3]["BackupExpireTime"] as? String == "2024-02-02T02:16:25Z")
         }
     }
+
+    /// A hold scripted for the next automatic backup keeps its task at that stage that long (`for` counts from when
+    /// it reaches the stage): its end, and so its listing and its expiry, move later by as much.
+    @Test func theNextAutomaticBackupCanBeHeldAtAStage() throws {
+        try instances { server in
+            let scripted = try server.send(
+                "PUT", "/_emulator/instances/rm-auto/next-automatic-backup", json: #"{"hold": "Uploading", "for": "1h"}"#)
+            #expect(scripted.body == #"{"nextAutomaticBackup":{"hold":"Uploading","until":"2024-01-01T02:15:42Z","startTime":"2024-01-01T01:15:00Z"}}"#)
+            try advance(server, "90m")
+            func task() throws -> String { try server.get("/?Action=DescribeBackupTasks&\(Self.rds)").body }
+            #expect(try task().contains(#""BackupStatus":"Uploading","BackupProgressStatus":"Uploading","Process":"50","JobMode":"Automated""#))
+            #expect(try rdsSets(server, "&BackupMode=Automated").total == "0")
+            try advance(server, "46m")  // 02:16: the hold is over, the rest of the work not yet
+            #expect(try task().contains(#""JobMode":"Automated""#))
+            try advance(server, "1m")
+            #expect(try task().contains("Automated") == false)
+            let held = try rdsSets(server, "&BackupMode=Automated").sets
+            #expect(held.map { $0["BackupEndTime"] as? String } == ["2024-01-01T02:16:25Z"])
+            #expect(held.first?["ExpectExpireTime"] as? String == "2024-01-11T02:16:25Z")
+            #expect(try server.get("/_emulator/instances/rm-auto/next-automatic-backup").body == #"{"nextAutomaticBackup":{}}"#)
+            // Ten days on, kept an hour longer than its schedule alone would keep it.
+            try setClock(server, "2024-01-11T01:17:00Z")
+            let later = try rdsSets(server, "&BackupMode=Automated")
+            #expect(later.total == "5" && later.sets.count == 5)
+            #expect(later.sets.last?["BackupStartTime"] as? String == "2024-01-01T01:15:00Z")
+            try setClock(server, "2024-01-11T02:17:00Z")
+            #expect(try rdsSets(server, "&BackupMode=Automated").total == "4")
+        }
+    }
 }
 
