@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark suite (issue #6). Prints figures and ratios; asserts nothing.
 
-    bench/run.py [--quick] [--only startup,reference,throughput,memory,scale,automatic,moto,oneinstance] [--repeats N]
+    bench/run.py [--quick] [--only startup,reference,throughput,https,memory,scale,automatic,moto,oneinstance] [--repeats N]
 
 Builds the release binary and the C reference server, then measures on this machine:
   startup     exec -> first 200 on /_emulator/health, bundled fixtures and 10,000 instances
@@ -10,6 +10,9 @@ Builds the release binary and the C reference server, then measures on this mach
               32 connections, in memory and with a file state; each run is compared with the reference's
               median and with the mean of the reference runs just before and just after it; the successes
               (the cases with a target) run three times, and the run with the median ratio is kept
+  https       signed CreateBackup (V1) that succeed, over HTTPS (TLS 1.3, keep-alive, 32 connections) and over plain
+              HTTP in the same run, on fresh servers in turn; the ratio HTTPS / HTTP of each pair, the median of
+              `--repeats` pairs kept (target: at least 0.7)
   memory      RSS idle, after 1M and after 2M signed requests (the clock moved past the nonce window between)
   scale       DescribeBackups / CreateBackup latency with 1,000 and 1,000,000 backup sets
   automatic   DescribeBackups (first page and page 100) / CreateBackup latency on an instance one virtual year old
@@ -126,11 +129,11 @@ def write_requests(lines, path, host, threads=2):
         stale.unlink()  # from a run with more threads: wrk() checks the count
 
 
-def wrk(endpoint, requests_file, seconds, connections=32, threads=2):
+def wrk(endpoint, requests_file, seconds, connections=32, threads=2, scheme="http"):
     shards = [Path(f"{requests_file}.{thread}") for thread in range(threads + 1)]
     if not all(shard.exists() for shard in shards[:threads]) or shards[threads].exists():
         raise SystemExit(f"{requests_file}: write_requests(..., threads={threads}) first")
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), f"http://{endpoint}/",
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), f"{scheme}://{endpoint}/",
                "--", str(requests_file)]
     stolen = steal_ms()
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120).stdout
@@ -290,6 +293,46 @@ def throughput(binary, work, seconds, ceiling, reference_server, repeats):
     log(f"reference, the runs between cases: {min(adjacent):.0f} to {max(adjacent):.0f} req/s")
 
 
+def https(binary, work, seconds, repeats):
+    """Signed V1 CreateBackup that succeed, over the HTTPS port and over the plain port of servers started alike
+    (`--https-port 0`, a generated certificate: P-256, TLS 1.3 as wrk negotiates it), each run on a fresh server
+    (the daily quota allows 600,000 successes a server). wrk keeps its 32 connections alive, so the handshakes are
+    a small part of a run: what is measured is the cost of encrypting the requests and replies. The pairs
+    alternate which port goes first; the pair whose ratio is the median is kept."""
+    instances = 30_000
+    folder = fixtures_with(instances, work / "f30k")
+    tls = work / "tls"
+
+    def run(secure):
+        server = emulator(binary, "--fixtures", str(folder), "--backup-duration", "0", "--https-port", "0",
+                          "--tls-dir", str(tls))
+        config = server.control("GET", "/_emulator/config")
+        now = server.control("GET", "/_emulator/clock")["now"]
+        endpoint = f"127.0.0.1:{config['httpsPort']}" if secure else server.endpoint
+        write_requests((v1_line(f"rm-bench-{i % instances:05d}", now) for i in range(600_000)), work / "https.txt",
+                       endpoint)
+        cpu_before, began = server.cpu_seconds(), time.monotonic()
+        result = wrk(endpoint, work / "https.txt", seconds, scheme="https" if secure else "http")
+        result["server_cpu_share"] = (server.cpu_seconds() - cpu_before) / (time.monotonic() - began)
+        server.stop()
+        return result
+
+    pairs = []
+    for number in range(repeats):
+        order = [False, True] if number % 2 == 0 else [True, False]
+        results = {secure: run(secure) for secure in order}
+        pair = {"http": results[False], "https": results[True], "ratio": results[True]["rps"] / results[False]["rps"]}
+        pairs.append(pair)
+        log(f"https pair {number + 1}: HTTP {results[False]['rps']:.0f} req/s, HTTPS {results[True]['rps']:.0f} req/s "
+            f"= {pair['ratio']:.2f}")
+    kept = sorted(pairs, key=lambda pair: pair["ratio"])[(len(pairs) - 1) // 2]
+    RESULTS["https"] = {"http": kept["http"], "https": kept["https"], "ratio": kept["ratio"],
+                        "pairs_ratio": [pair["ratio"] for pair in pairs]}
+    log(f"plain HTTP, V1 success:  {figures(kept['http'])}  server CPU {kept['http']['server_cpu_share'] * 100:.0f}%")
+    log(f"HTTPS,      V1 success:  {figures(kept['https'])}  server CPU {kept['https']['server_cpu_share'] * 100:.0f}%")
+    log(f"https: HTTPS / HTTP = {kept['ratio']:.2f} (target at least 0.7), the median of {len(pairs)} pairs")
+
+
 def memory(binary, work, phase, batch):
     """Resident size idle, after one phase of `phase` signed requests and after a second one, each with a nonce of
     its own. The clock moves 16 minutes before each phase: the window that nonces are kept for (15 minutes) has
@@ -447,8 +490,9 @@ def moto(work, seconds, emulator_rps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, to check the suite itself")
-    parser.add_argument("--only", default="startup,reference,throughput,memory,scale,automatic,moto,oneinstance")
-    parser.add_argument("--repeats", type=int, help="runs of each throughput case with a target (default 3; 1 with --quick)")
+    parser.add_argument("--only", default="startup,reference,throughput,https,memory,scale,automatic,moto,oneinstance")
+    parser.add_argument("--repeats", type=int,
+                        help="runs of each throughput case with a target, and HTTPS/HTTP pairs (default 3; 1 with --quick)")
     options = parser.parse_args()
     sections = options.only.split(",")
     seconds = 3 if options.quick else 10
@@ -470,6 +514,8 @@ def main():
             throughput(binary, work, seconds, ceiling, reference_server, repeats)
         if reference_server:
             reference_server.stop()
+        if "https" in sections:
+            https(binary, work, seconds, options.repeats or (1 if options.quick else 3))
         if "memory" in sections:
             memory(binary, work, 100_000 if options.quick else 1_000_000, 50_000 if options.quick else 250_000)
         if "scale" in sections:

@@ -260,6 +260,9 @@ final class Worker: @unchecked Sendable {
             // watching for writability before the change list reaches epoll.
             bufferevent_trigger(events, Int16(EV_WRITE), 0)
         } else {
+            // On the TLS port each piece of the output (evhttp adds the head, then the body) would go out as a TLS
+            // record and a write of its own: the first 16 KiB (a record's most) are joined into one.
+            if tls != nil { evbuffer_pullup(output, min(Int(evbuffer_get_length(output)), 16_384)) }
             // While a reply is being written evhttp keeps reading, only to notice a close, into a buffer
             // nothing drains: a client sending requests without reading replies would grow it without bound.
             // Reading stops until the reply is out (evhttp turns it on again for the next request); a closed
