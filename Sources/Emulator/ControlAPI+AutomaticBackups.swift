@@ -16,8 +16,10 @@ extension ControlAPI {
             let body = try jsonBody(request)
             try emulator.store.transaction { state in
                 let history = try state.policySegments(instanceId: instance.instanceId)
-                guard let current = model.automaticSchedule(history, of: instance).last,
-                    let slot = current.schedule.slot(atOrAfter: max(now, current.from))
+                let current = model.automaticSchedule(history, of: instance).last
+                let change = current?.changeBackup.flatMap { $0 >= now ? $0 : nil }
+                guard let current,
+                    let slot = [current.schedule.slot(atOrAfter: max(now, current.from)), change].compactMap({ $0 }).min()
                 else { throw Failure.badRequest("\(instance.instanceId) has no automatic backups to come") }
                 let outcome = try scriptedOutcome(body, for: instance) { stage in
                     slot + (model.stages.offset(of: stage, duration: BackupSchedule.duration) ?? 0)

@@ -137,16 +137,27 @@ public struct BackupSchedule: Sendable, Equatable {
     }
 }
 
-/// A stretch of an instance's policy history: the schedule in force from `from` until `to` (nil: still in force).
+/// A stretch of an instance's policy history: the schedule in force from `from` until `to` (nil: still in force),
+/// and the full backup the change that began it started, if any.
 public struct ScheduleSegment: Sendable, Equatable {
     public var from: Int64
     public var to: Int64?
     public var schedule: BackupSchedule
+    /// The start of the backup the change started (a whole minute), as asked: see `changeBackup`.
+    public var backupAt: Int64?
 
-    public init(from: Int64, to: Int64?, schedule: BackupSchedule) {
+    public init(from: Int64, to: Int64?, schedule: BackupSchedule, backupAt: Int64? = nil) {
         self.from = from
         self.to = to
         self.schedule = schedule
+        self.backupAt = backupAt
+    }
+
+    /// The start of the backup the change started, when it falls within the segment (a change soon after, in the
+    /// same minute, makes its own) and is not one of the schedule's slots (which is then that backup).
+    public var changeBackup: Int64? {
+        guard let backupAt, backupAt >= from, to.map({ backupAt < $0 }) ?? true, !schedule.isSlot(backupAt) else { return nil }
+        return backupAt
     }
 }
 
@@ -187,7 +198,15 @@ public struct AutomaticBackups: Sendable {
     public func count(from: Int64 = .min, until: Int64 = .max) -> Int64 {
         segments.reduce(0) { total, segment in
             listedRanges(segment, from: from, until: until).reduce(total) { $0 + segment.schedule.count(in: $1.range, $1.kind) }
+                + (listedChangeBackup(segment, from: from, until: until) == nil ? 0 : 1)
         }
+    }
+
+    /// The segment's change backup, if listed at `now` and started within `[from, until]` (kept as a regular set).
+    func listedChangeBackup(_ segment: ScheduleSegment, from: Int64, until: Int64) -> Int64? {
+        guard let slot = segment.changeBackup else { return nil }
+        let range = listedRange(segment, from: from, until: until, retentionDays: segment.schedule.retentionDays)
+        return range.contains(slot) ? slot : nil
     }
 
     /// Listed slots, newest first, starting at or before `until` and at or after `from`, at most `limit`. A segment
@@ -195,7 +214,7 @@ public struct AutomaticBackups: Sendable {
     public func newest(from: Int64 = .min, until: Int64 = .max, limit: Int) -> [Int64] {
         var result: [Int64] = []
         for segment in segments.reversed() where result.count < limit {
-            var found: [Int64] = []
+            var found = listedChangeBackup(segment, from: from, until: until).map { [$0] } ?? []
             for (kind, range) in listedRanges(segment, from: from, until: until) where !range.isEmpty {
                 var cursor = range.upperBound - 1
                 var taken = 0
@@ -214,13 +233,28 @@ public struct AutomaticBackups: Sendable {
 
     /// The segment whose schedule made `slot`, if `slot` is one of its slots (listed or not).
     public func segment(making slot: Int64) -> ScheduleSegment? {
-        segments.last { $0.from <= slot && ($0.to.map { slot < $0 } ?? true) && $0.schedule.isSlot(slot) }
+        segments.last {
+            $0.from <= slot && ($0.to.map { slot < $0 } ?? true) && ($0.schedule.isSlot(slot) || $0.changeBackup == slot)
+        }
+    }
+
+    /// How long the set of `slot`, made by `segment`, is kept: a change backup is a regular (full) one.
+    public func retentionDays(_ slot: Int64, of segment: ScheduleSegment) -> Int64 {
+        segment.changeBackup == slot ? segment.schedule.retentionDays : segment.schedule.retentionDays(segment.schedule.kind(of: slot))
+    }
+
+    /// The latest slot (the change backups included) started at or before `instant`, in the segments in force then.
+    public func latestSlot(atOrBefore instant: Int64) -> Int64? {
+        guard let segment = segments.last(where: { $0.from <= instant }) else { return nil }
+        let scheduled = segment.schedule.slot(atOrBefore: instant, floor: segment.from)
+        let change = segment.changeBackup.flatMap { $0 <= instant ? $0 : nil }
+        return [scheduled, change].compactMap { $0 }.max()
     }
 
     /// Whether `slot` is listed at `now`.
     public func isListed(_ slot: Int64) -> Bool {
         guard let segment = segment(making: slot) else { return false }
-        let retention = segment.schedule.retentionDays(segment.schedule.kind(of: slot))
+        let retention = retentionDays(slot, of: segment)
         return listedRange(segment, from: .min, until: .max, retentionDays: retention).contains(slot)
     }
 }

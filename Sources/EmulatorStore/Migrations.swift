@@ -7,7 +7,7 @@
 enum Schema {
     static let migrations: [String] = [
         version1, version2, version3, version4, version5, version6, version7, version8, version9, version10,
-        version11, version12, version13, version14,
+        version11, version12, version13, version14, version15,
     ]
 
     /// The version a state file has after every migration.
@@ -306,5 +306,11 @@ enum Schema {
     private static let version14 = """
         ALTER TABLE automatic_backup_events ADD COLUMN hold_stage TEXT;
         ALTER TABLE automatic_backup_events ADD COLUMN hold_until INTEGER;
+        """
+
+    /// Version 15: a policy segment may begin with a full backup, started by the change that began it (RDS MySQL:
+    /// W§3.3); `backup_at` is its start, NULL for none.
+    private static let version15 = """
+        ALTER TABLE backup_policies ADD COLUMN backup_at INTEGER;
         """
 }

@@ -6,6 +6,8 @@ public struct PolicySegment: Sendable, Equatable {
     public var to: Int64?
     /// The settings given, by the API's field names; the product fills in its defaults for the others.
     public var settings: [String: String]
+    /// The start of the full backup the change that began the segment started, if it started one.
+    public var backupAt: Int64?
 }
 
 /// An automatic backup that differs from its schedule: deleted by DeleteBackup, or scripted to fail or to hold.
@@ -24,10 +26,15 @@ extension StoreTransaction {
     /// The instance's policy history, oldest first; empty when its life in the emulator has not begun.
     public func policySegments(instanceId: String) throws -> [PolicySegment] {
         try connection.query(
-            "SELECT segment, valid_from, valid_to, settings FROM backup_policies WHERE instance_id = ?1 ORDER BY valid_from, segment",
+            """
+            SELECT segment, valid_from, valid_to, settings, backup_at FROM backup_policies WHERE instance_id = ?1
+            ORDER BY valid_from, segment
+            """,
             [.text(instanceId)]
         ) { row in
-            PolicySegment(key: row.int(0), from: row.int(1), to: row.optionalInt(2), settings: Self.policySettings(row.text(3)))
+            PolicySegment(
+                key: row.int(0), from: row.int(1), to: row.optionalInt(2), settings: Self.policySettings(row.text(3)),
+                backupAt: row.optionalInt(4))
         }
     }
 
@@ -37,31 +44,36 @@ extension StoreTransaction {
     }
 
     /// The instance's life in the emulator begins at `now`, under `settings`: earlier history is forgotten.
-    public func beginPolicy(instanceId: String, settings: [String: String], at now: Int64) throws {
+    /// `backupAt`: the start of a full backup the segment begins with.
+    public func beginPolicy(instanceId: String, settings: [String: String], at now: Int64, backupAt: Int64? = nil) throws {
         try forgetPolicy(instanceId: instanceId)
         try connection.run(
-            "INSERT INTO backup_policies (instance_id, valid_from, settings) VALUES (?1, ?2, ?3)",
-            [.text(instanceId), .int(now), .text(Self.encode(settings))])
+            "INSERT INTO backup_policies (instance_id, valid_from, settings, backup_at) VALUES (?1, ?2, ?3, ?4)",
+            [.text(instanceId), .int(now), .text(Self.encode(settings)), backupAt.map(SQLValue.int) ?? .null])
     }
 
     /// From `now` on, the policy is `settings`; what was made before stays as it was made. A history that has not
-    /// begun begins now.
-    public func changePolicy(instanceId: String, settings: [String: String], at now: Int64) throws {
+    /// begun begins now. With `startingBackup`, a change starts a full backup at the next whole minute (automatic
+    /// backup ids count minutes); settings that change nothing start none.
+    public func changePolicy(instanceId: String, settings: [String: String], at now: Int64, startingBackup: Bool = false) throws {
+        let (minute, overflow) = now.addingReportingOverflow(59_999)
+        let backupAt = startingBackup && !overflow && now >= 0 ? minute / 60_000 * 60_000 : nil
         let current = try policySegments(instanceId: instanceId).last
         guard let current, current.to == nil else {
-            return try beginPolicy(instanceId: instanceId, settings: settings, at: now)
+            return try beginPolicy(instanceId: instanceId, settings: settings, at: now, backupAt: backupAt)
         }
         if current.settings == settings { return }
         if current.from >= now {
             // Changed again at the same instant (or with the clock set back): the last change wins.
             try connection.run(
-                "UPDATE backup_policies SET settings = ?2 WHERE segment = ?1", [.int(current.key), .text(Self.encode(settings))])
+                "UPDATE backup_policies SET settings = ?2, backup_at = coalesce(?3, backup_at) WHERE segment = ?1",
+                [.int(current.key), .text(Self.encode(settings)), backupAt.map(SQLValue.int) ?? .null])
             return
         }
         try connection.run("UPDATE backup_policies SET valid_to = ?2 WHERE segment = ?1", [.int(current.key), .int(now)])
         try connection.run(
-            "INSERT INTO backup_policies (instance_id, valid_from, settings) VALUES (?1, ?2, ?3)",
-            [.text(instanceId), .int(now), .text(Self.encode(settings))])
+            "INSERT INTO backup_policies (instance_id, valid_from, settings, backup_at) VALUES (?1, ?2, ?3, ?4)",
+            [.text(instanceId), .int(now), .text(Self.encode(settings)), backupAt.map(SQLValue.int) ?? .null])
     }
 
     func forgetPolicy(instanceId: String) throws {

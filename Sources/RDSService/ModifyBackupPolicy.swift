@@ -65,7 +65,9 @@ struct ModifyBackupPolicy: RDSOperation {
             // 6. Not read-only, 7. Running.
             if instance.instanceType == "Readonly" { throw RDSError.readOnlyInstance }
             if instance.status != "Running" { throw RDSError.incorrectState }
-            try state.changePolicy(instanceId: instance.instanceId, settings: given, at: call.now)
+            // A change of the data backup policy of a MySQL instance starts a full backup at once (W§3.3).
+            try state.changePolicy(
+                instanceId: instance.instanceId, settings: given, at: call.now, startingBackup: isData && instance.engine == "MySQL")
 
             var reply: [RPCValue.Field] = [
                 .init("DBInstanceID", .string(instance.instanceId)), .init("CompressType", .string(policy["CompressType"] ?? "")),

@@ -133,11 +133,13 @@ public enum RDSBackupPolicy {
             retentionDays: retentionDays(policy))
     }
 
-    /// The history as schedules, for an instance of `engine` on `storageType`.
+    /// The history as schedules, for an instance of `engine` on `storageType`, with the full backups its changes
+    /// started.
     static func segments(_ history: [PolicySegment], engine: String, storageType: String) -> [ScheduleSegment] {
         history.map {
             ScheduleSegment(
-                from: $0.from, to: $0.to, schedule: schedule(effective($0.settings, engine: engine, storageType: storageType)))
+                from: $0.from, to: $0.to, schedule: schedule(effective($0.settings, engine: engine, storageType: storageType)),
+                backupAt: $0.backupAt)
         }
     }
 

@@ -46,7 +46,7 @@ public struct AutomaticBackupSets: Sendable {
         var record = BackupRecord(
             sequence: Self.sequenceBase + (key ?? 0) * Self.keySpan + slot / 60_000, product: instance.product,
             instanceId: instance.instanceId, accountId: instance.accountId, method: method, backupType: "FullBackup",
-            retentionDays: segment.map { $0.schedule.retentionDays($0.schedule.kind(of: slot)) }, startedAt: slot,
+            retentionDays: segment.map { schedule.retentionDays(slot, of: $0) }, startedAt: slot,
             finishesAt: finishesAt, duration: BackupSchedule.duration, outcome: outcome, deletedAt: events[slot]?.deletedAt)
         record.expiresAt = record.retentionDays.flatMap { BackupRecord.expiry(end: finishesAt, retentionDays: $0) }
         return record
@@ -72,15 +72,13 @@ public struct AutomaticBackupSets: Sendable {
         return try state.runningBackups(instanceId: instance.instanceId, at: now) + running()
     }
 
-    /// The automatic backups whose tasks run at `now`, oldest first: the latest slot's, and any held past later
-    /// slots (without a hold, one at a time: slots are at least 15 minutes apart and a task takes 85 seconds).
+    /// The automatic backups whose tasks run at `now`, oldest first: the latest slot's, any held past later slots,
+    /// and a policy change's (which may fall just before a slot). Otherwise one at a time: slots are at least 15
+    /// minutes apart and a task takes 85 seconds.
     public func running() -> [BackupRecord] {
         var slots = events.values.filter { $0.outcome.holdStage != nil && $0.startedAt <= now }.map(\.startedAt)
-        if let latest = schedule.segments.last(where: { $0.from <= now }),
-            let slot = latest.schedule.slot(atOrBefore: now, floor: latest.from)
-        {
-            slots.append(slot)
-        }
+        slots += schedule.segments.compactMap(\.changeBackup).filter { $0 <= now }
+        if let slot = schedule.latestSlot(atOrBefore: now) { slots.append(slot) }
         return Set(slots).sorted().filter { schedule.segment(making: $0) != nil }.map(record)
             .filter { $0.state(at: now, stages: stages).isRunning }
     }

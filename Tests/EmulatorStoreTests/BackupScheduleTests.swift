@@ -111,6 +111,25 @@ import Testing
         #expect(!backups.isListed(Self.monday + 3 * Self.day + 3 * 3_600_000 + 900_000) || highFrequencyDays < 0)
     }
 
+    /// The full backup a policy change started is one more slot of its segment, unless a scheduled one is it.
+    @Test func aChangeBackupIsOneMoreSlotOfItsSegment() {
+        let daily = BackupSchedule(weekdays: 0b1111111, windowHour: 0, intervalMinutes: nil, retentionDays: 7)
+        let change = Self.monday + 1_020_000  // 00:17, just after the change at 00:16:40
+        let now = Self.monday + 3 * Self.day
+        let backups = AutomaticBackups(
+            segments: [ScheduleSegment(from: Self.monday + 1_000_000, to: nil, schedule: daily, backupAt: change)], now: now)
+        let expected = [Self.monday + 2 * Self.day + 900_000, Self.monday + Self.day + 900_000, change]
+        #expect(backups.count() == 3)
+        #expect(backups.newest(limit: 10) == expected)
+        #expect(backups.newest(until: change, limit: 10) == [change])
+        #expect(backups.count(from: change + 1) == 2)
+        #expect(backups.isListed(change) && backups.segment(making: change) != nil)
+        #expect(backups.latestSlot(atOrBefore: change + 60_000) == change)
+        let onASlot = AutomaticBackups(
+            segments: [ScheduleSegment(from: Self.monday, to: nil, schedule: daily, backupAt: Self.monday + 900_000)], now: now)
+        #expect(onASlot.count() == 3)  // days 0, 1 and 2: the change's backup is day 0's
+    }
+
     @Test func periodsAndWindowsAreParsedStrictly() {
         #expect(BackupSchedule.weekdays(fromPeriod: "Monday,Sunday") == 0b1000001)
         #expect(BackupSchedule.weekdays(fromPeriod: "Monday") == nil)

@@ -118,8 +118,8 @@ import Testing
                 number += 1
             }
             // 200 hours from Monday 00:00, to Tuesday the 9th 08:00: Monday, Wednesday, Friday and Monday again, 24
-            // a day; and the 40 manual ones.
-            #expect(Int(total)! == 40 + 24 * 4)
+            // a day; the full backup the policy change started; and the 40 manual ones.
+            #expect(Int(total)! == 40 + 24 * 4 + 1)
             #expect(seen.count == Int(total)!)
             #expect(seen == seen.sorted(by: >))
             #expect(Set(seen).count == seen.count)
@@ -265,6 +265,30 @@ import Testing
             #expect(later.sets.last?["BackupStartTime"] as? String == "2024-01-01T01:15:00Z")
             try setClock(server, "2024-01-11T02:17:00Z")
             #expect(try rdsSets(server, "&BackupMode=Automated").total == "4")
+        }
+    }
+
+    /// A change of a MySQL instance's data backup policy starts a full backup at once (at the next whole minute):
+    /// an automatic one, kept as the new policy keeps its sets. A log policy change, a change that changes nothing
+    /// and a MongoDB policy change start none.
+    @Test func aDataPolicyChangeStartsAFullBackup() throws {
+        try instances { server in
+            try advance(server, "90s")
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupRetentionPeriod=12").status == 200)
+            try advance(server, "40s")
+            let task = try server.get("/?Action=DescribeBackupTasks&\(Self.rds)").body
+            #expect(task.contains(#""JobMode":"Automated","TaskAction":"NormalBackupTask""#), "\(task)")
+            try advance(server, "2m")
+            let sets = try rdsSets(server, "&BackupMode=Automated").sets
+            #expect(sets.map { $0["BackupStartTime"] as? String } == ["2024-01-01T00:02:00Z"])
+            #expect(sets.first?["ExpectExpireTime"] as? String == "2024-01-13T00:03:25Z")
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupPolicyMode=LogBackupPolicy&LocalLogRetentionHours=20").status == 200)
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(Self.rds)&BackupRetentionPeriod=12").status == 200)
+            let dds = "Version=2015-12-01&Format=JSON&DBInstanceId=dds-auto"
+            #expect(try server.get("/?Action=ModifyBackupPolicy&\(dds)&BackupRetentionPeriod=10").status == 200)
+            try advance(server, "5m")
+            #expect(try rdsSets(server, "&BackupMode=Automated").total == "1")
+            #expect(try object(try server.get("/?Action=DescribeBackups&\(dds)"))["TotalCount"] as? Int == 0)
         }
     }
 }

@@ -58,6 +58,10 @@ def test_a_week_passes(sdk, start_emulator, monkeypatch):
     total, made = all_sets(sdk, server, BackupMode="Manual")
     assert total == 2
     assert sorted(entry["ExpectExpireTime"] for entry in made) == [iso(since + 7 * DAY), iso(since + 30 * DAY)]
+    # The change starts a full backup at once (at the next whole minute, unless a scheduled one starts then).
+    advance(server, "3m")
+    _, started = all_sets(sdk, server, BackupMode="Automated")
+    assert iso(-(-since // MINUTE) * MINUTE) in [entry["BackupStartTime"] for entry in started]
 
     advance(server, "8d")
     now = server.control("GET", "/_emulator/clock")[1]["nowMilliseconds"]

@@ -55,7 +55,7 @@ def test_a_fresh_state_file_is_seeded_from_the_fixtures(start_emulator, tmp_path
     assert server.stop() is not None
     with sqlite3.connect(state) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 14
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 15
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         # Version 6: instances and scripted outcomes are kept by instance id, without a rowid.
         for table in ("instances", "next_backup_outcomes", "backup_totals"):
