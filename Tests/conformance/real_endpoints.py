@@ -7,9 +7,11 @@ journey saw, or the error it ended with.
     real_endpoints.py BINARY SDK PRODUCT REGION TRUST      (SDK: old or new; PRODUCT: rds or dds; TRUST: ca or none)
     real_endpoints.py --client SDK PRODUCT REGION          (the journey itself, run by the above)
 """
+import fcntl
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -62,13 +64,11 @@ def client_journey(sdk, product, region):
 
 
 def bring_up_loopback():
-    for command in (["ip", "link", "set", "lo", "up"], ["ifconfig", "lo", "up"]):
-        try:
-            subprocess.run(command, check=True, capture_output=True)
-            return
-        except (OSError, subprocess.CalledProcessError):
-            continue
-    raise RuntimeError("cannot bring up the namespace's loopback (neither ip nor ifconfig worked)")
+    """`ip link set lo up`, without needing iproute2: the interface's flags through SIOCGIFFLAGS / SIOCSIFFLAGS."""
+    get_flags, set_flags, up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        flags = struct.unpack("16sH", fcntl.ioctl(probe, get_flags, struct.pack("16sH", b"lo", 0)))[1]
+        fcntl.ioctl(probe, set_flags, struct.pack("16sH", b"lo", flags | up))
 
 
 def wait_for_port(port, deadline):
