@@ -32,7 +32,7 @@ say() { echo "check-image: $*" >&2; }
 
 host_tools() {
   local missing=()
-  for tool in buildah:buildah debootstrap:debootstrap; do
+  for tool in buildah:buildah debootstrap:debootstrap ip:iproute2 unshare:util-linux; do
     command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
   done
   if [ ${#missing[@]} -gt 0 ]; then
