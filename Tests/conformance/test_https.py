@@ -1,5 +1,6 @@
 """The HTTPS port (--https-port): TLS 1.2 and 1.3 with a certificate from the emulator's own authority, the same
 API as the plain port, the certificate really checked, and plain HTTP on it refused cleanly."""
+import os
 import socket
 import ssl
 import subprocess
@@ -181,3 +182,33 @@ def test_the_users_own_certificate_is_served(https, start_emulator, tmp_path):
     assert config["tlsCert"] == str(tls / "server.pem") and "tlsDir" not in config
     context = ssl.create_default_context(cafile=https.ca)
     assert request_over_tls(config["httpsPort"], context)[1].startswith(b"HTTP/1.1 200 OK")
+
+
+def test_a_restart_reuses_the_authority_and_the_server_certificate(start_emulator, tmp_path):
+    tls = tmp_path / "tls"
+    first = start_emulator("--https-port", "0", "--tls-dir", tls)
+    kept = {name: (tls / name).read_bytes() for name in ("ca.pem", "ca-key.pem", "server.pem", "server-key.pem")}
+    first.stop()
+    again = start_emulator("--https-port", "0", "--tls-dir", tls)
+    assert {name: (tls / name).read_bytes() for name in kept} == kept
+    port = again._ok("GET", "/_emulator/config")["httpsPort"]
+    context = ssl.create_default_context(cafile=str(tls / "ca.pem"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="rds.cn-hangzhou.aliyuncs.com") as connection:
+            served = ssl.DER_cert_to_PEM_cert(connection.getpeercert(binary_form=True))
+    assert served.strip() == kept["server.pem"].decode().split("-----END CERTIFICATE-----")[0].strip() + \
+        "\n-----END CERTIFICATE-----"
+
+
+def test_the_ca_subcommand_keeps_the_authority_beside_a_state_file(tmp_path):
+    state = tmp_path / "state.db"
+    printed = subprocess.run([BINARY, "ca", "--state", state], capture_output=True, text=True, timeout=30)
+    assert printed.returncode == 0, printed.stderr
+    folder = tmp_path / "aliyun-db-emulator-tls"
+    assert printed.stdout == (folder / "ca.pem").read_text()
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct((folder / "ca-key.pem").stat().st_mode & 0o777) == "0o600"
+    assert not state.exists()  # printing the authority opens no state
+    again = subprocess.run([BINARY, "ca"], capture_output=True, text=True, timeout=30,
+                           env={**os.environ, "ALIYUN_EMULATOR_STATE": str(state)})
+    assert again.stdout == printed.stdout
