@@ -1,6 +1,7 @@
 """The HTTPS port (--https-port): TLS 1.2 and 1.3 with a certificate from the emulator's own authority, the same
 API as the plain port, the certificate really checked, and plain HTTP on it refused cleanly."""
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -212,3 +213,44 @@ def test_the_ca_subcommand_keeps_the_authority_beside_a_state_file(tmp_path):
     again = subprocess.run([BINARY, "ca"], capture_output=True, text=True, timeout=30,
                            env={**os.environ, "ALIYUN_EMULATOR_STATE": str(state)})
     assert again.stdout == printed.stdout
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_node_trusts_the_authority_through_node_extra_ca_certs(https):
+    script = ("require('https').get({host: '127.0.0.1', port: %d, path: '/_emulator/health', "
+              "servername: 'rds.cn-hangzhou.aliyuncs.com'}, reply => { let body = ''; "
+              "reply.on('data', data => body += data); reply.on('end', () => console.log(reply.statusCode, body)) })"
+              ".on('error', error => { console.log(error.message); process.exit(1) })") % https.https_port
+    trusted = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "NODE_EXTRA_CA_CERTS": https.ca})
+    assert (trusted.returncode, trusted.stdout) == (0, '200 {"status":"ok"}\n'), trusted.stderr
+    untrusted = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60,
+                               env={name: value for name, value in os.environ.items() if name != "NODE_EXTRA_CA_CERTS"})
+    assert untrusted.returncode == 1 and "certificate" in untrusted.stdout, untrusted.stdout
+
+
+JAVA_CHECK = """
+import java.net.URI;
+import java.net.http.*;
+public class Check {
+    public static void main(String[] arguments) throws Exception {
+        var reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(arguments[0])).build(),
+                                                    HttpResponse.BodyHandlers.ofString());
+        System.out.println(reply.statusCode() + " " + reply.body());
+    }
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("java") is None or shutil.which("keytool") is None, reason="no Java")
+def test_java_trusts_the_authority_through_a_trust_store_made_with_keytool(https, tmp_path):
+    (tmp_path / "Check.java").write_text(JAVA_CHECK)
+    store = tmp_path / "emulator.jks"
+    subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", "aliyun-db-emulator", "-file", https.ca,
+                    "-keystore", store, "-storepass", "changeit"], check=True, capture_output=True, timeout=60)
+    url = f"https://localhost:{https.https_port}/_emulator/health"
+    trusted = subprocess.run(["java", f"-Djavax.net.ssl.trustStore={store}", "-Djavax.net.ssl.trustStorePassword=changeit",
+                              tmp_path / "Check.java", url], capture_output=True, text=True, timeout=120)
+    assert (trusted.returncode, trusted.stdout) == (0, '200 {"status":"ok"}\n'), trusted.stderr
+    untrusted = subprocess.run(["java", tmp_path / "Check.java", url], capture_output=True, text=True, timeout=120)
+    assert untrusted.returncode != 0 and "PKIX path building failed" in untrusted.stderr
