@@ -5,6 +5,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import warnings
 
 import pytest
@@ -13,7 +14,7 @@ from alibabacloud_rds20140815 import models as rds_models
 from alibabacloud_rds20140815.client import Client as NewRdsClient
 from alibabacloud_tea_openapi import models as open_api_models
 
-from conftest import BINARY
+from conftest import BINARY, ROOT
 from clients import ACCESS_KEY_ID, ACCESS_KEY_SECRET
 
 
@@ -254,3 +255,10 @@ def test_java_trusts_the_authority_through_a_trust_store_made_with_keytool(https
     assert (trusted.returncode, trusted.stdout) == (0, '200 {"status":"ok"}\n'), trusted.stderr
     untrusted = subprocess.run(["java", tmp_path / "Check.java", url], capture_output=True, text=True, timeout=120)
     assert untrusted.returncode != 0 and "PKIX path building failed" in untrusted.stderr
+
+
+def test_the_certificates_endpoint_names_match_the_installed_sdks():
+    """scripts/update-endpoints.py --check: the names the generated certificate covers are the SDKs' tables'."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "update-endpoints.py"), "--check"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr + " (run scripts/update-endpoints.py with this Python)"
