@@ -36,6 +36,11 @@ import Testing
         (["--fixtures", "/nonexistent"], "aliyun-db-emulator: fixtures folder /nonexistent: no such folder\n"),
         (["--state", "/nonexistent/state.db"],
          "aliyun-db-emulator: cannot open state file /nonexistent/state.db: unable to open database file\n"),
+        (["--https-port", "65536"], #"aliyun-db-emulator: --https-port: "65536" is not a port from 0 to 65535"# + "\n"),
+        (["--https-port", "0", "--tls-key", "/k.pem"],
+         "aliyun-db-emulator: --tls-key needs --tls-cert (ALIYUN_EMULATOR_TLS_CERT) too\n"),
+        (["--https-port", "0", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"],
+         "aliyun-db-emulator: cannot serve HTTPS: /nonexistent/c.pem: no such file\n"),
     ]
 
     @Test(arguments: badFlags)
