@@ -389,14 +389,19 @@ def scale(binary, work, seconds):
         with sqlite3.connect(state) as db:
             now_ms = int(time.time() * 1000)
             day = 86_400_000
+            # One a minute back from a day ago, each kept the default policy's 7 days: of a million, all but the
+            # newest 8,640 have expired, so a listing's count and its first page must not walk through them.
             rows = ((("rds", "rm-uf6wjk5xxxxxxx", "default", "Physical", "Auto", now_ms - day - i * 60_000,
-                      now_ms - day - i * 60_000 + 5_000, 5_000)) for i in range(sets))
+                      now_ms - day - i * 60_000 + 5_000, 5_000, now_ms - day - i * 60_000 + 5_000 + 7 * day))
+                    for i in range(sets))
             db.executemany("INSERT INTO backups (product, instance_id, account_id, method, backup_type, started_at, "
-                           "finishes_at, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            # Written behind the emulator's back, so its per-instance totals are brought up to date too.
-            db.execute("INSERT OR REPLACE INTO backup_totals (instance_id, undeleted, longest, day, accepted) "
-                       "SELECT instance_id, count(*), max(finishes_at - started_at), NULL, 0 FROM backups "
-                       "WHERE deleted_at IS NULL GROUP BY instance_id")
+                           "finishes_at, duration, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            # Written behind the emulator's back, so its per-instance totals are brought up to date too, the sets
+            # expired by now counted (as reads count them while they expire; else the first read counts them all).
+            db.execute("INSERT OR REPLACE INTO backup_totals (instance_id, undeleted, longest, day, accepted, expired, "
+                       "expired_by) SELECT instance_id, count(*), max(finishes_at - started_at), NULL, 0, "
+                       "count(*) FILTER (WHERE expires_at <= ?1), ?1 FROM backups WHERE deleted_at IS NULL "
+                       "GROUP BY instance_id", (now_ms,))
         server = emulator(binary, "--state", str(state), "--backup-duration", "0", "--rds-daily-quota", "100000000")
         now = server.control("GET", "/_emulator/clock")["now"]
         for action in ["DescribeBackups", "CreateBackup"]:
