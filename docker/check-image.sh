@@ -175,9 +175,11 @@ run_checks() {
   local http https health_command
   http="$(config Env | sed -n 's/^ALIYUN_EMULATOR_PORT=//p')"
   https="$(config Env | sed -n 's/^ALIYUN_EMULATOR_HTTPS_PORT=//p')"
-  # HEALTHCHECK CMD: the image's own check, without its "CMD" marker.
-  mapfile -t health_command < <(buildah inspect --type image "$image" |
-    python3 -c 'import json, sys; print(*json.load(sys.stdin)["Docker"]["config"]["Healthcheck"]["Test"][1:], sep="\n")')
+  # The image's HEALTHCHECK: ["CMD", program, arguments...] or ["CMD-SHELL", command line].
+  mapfile -t health_command < <(buildah inspect --type image "$image" | python3 -c '
+import json, sys
+kind, *command = json.load(sys.stdin)["Docker"]["config"]["Healthcheck"]["Test"]
+print(*(["/bin/sh", "-c", *command] if kind == "CMD-SHELL" else command), sep="\n")')
   local durable=ALIYUN_EMULATOR_STATE=/data/state.db
   server=""
   # Whatever fails, no server is left running.
