@@ -1,13 +1,10 @@
 """The request journal seen from each SDK generation: what a test verifies its client sent."""
-import re
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 from clients import ApiError
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 SIGNATURE_VERSION = {"old-sdk": "V1", "new-sdk-v3": "V3", "new-sdk-v2": "V1"}
 
 
@@ -40,15 +37,3 @@ def test_each_sdk_generation_can_verify_what_it_sent(client, client_factory, emu
     assert sent[1]["rule"] == refusal and sent[1]["status"] == refused.value.http_status
     status, counted = emulator.control("GET", f"/_emulator/requests/count?code={refusal}")
     assert (status, counted) == (200, {"count": 1})
-
-
-def test_the_readme_verification_example_runs(emulator):
-    text = README.read_text()
-    code = re.search(r"\*\*Verifying what a client sent\*\*.*?```python\n(.*?)```", text, re.S).group(1)
-    assert "127.0.0.1:8080" in code
-    namespace = {}
-    exec(compile(code.replace("127.0.0.1:8080", emulator.endpoint), "README.md journal example", "exec"), namespace)
-    try:
-        namespace["test_client_retries_once_after_backup_job_exists"]()
-    finally:
-        emulator.control("POST", "/_emulator/clock", {"reset": True})
